@@ -1,0 +1,55 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Windrow",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "windrow", targets: ["windrow"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, each behind one thin system-library module.
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+
+        // Safe Swift wrappers: the only modules that import C.
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
+        .target(name: "LZ4", dependencies: ["CLZ4"]),
+
+        // Pure layers: no sockets, files, clocks or HTTP.
+        .target(name: "Model"),
+        .target(name: "Codec"),
+        .target(name: "Aggregation", dependencies: ["Model", "Codec"]),
+        .target(name: "Wire", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
+
+        // Files on disk.
+        .target(name: "Storage", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
+
+        // Executables: thin layers over the libraries.
+        .executableTarget(
+            name: "windrow",
+            dependencies: [
+                "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "windrow-bench",
+            dependencies: ["Model", "Aggregation", "Wire", "Storage", "ZeroMQ", "LZ4"]
+        ),
+
+        // Tests: one target per module, plus shared helpers (seeded randomness, exact sums).
+        .target(name: "TestSupport", dependencies: ["Model"], path: "Tests/TestSupport"),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "LZ4Tests", dependencies: ["LZ4", "TestSupport"]),
+        .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
+        .testTarget(name: "CodecTests", dependencies: ["Codec", "TestSupport"]),
+        .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "TestSupport"]),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,122 @@
+import Model
+
+/// Everything Windrow keeps about the samples of one series in one window. Merging is
+/// associative and commutative, so partial states from any number of mappers, in any order,
+/// combine into the state of all their samples.
+public struct WindowState: Hashable, Sendable {
+    /// Number of samples.
+    public private(set) var count: UInt64 = 0
+    /// Compensated sum of the values.
+    public private(set) var sum = CompensatedSum()
+    /// Smallest value (`+infinity` when empty).
+    public private(set) var min = Double.infinity
+    /// Largest value (`-infinity` when empty).
+    public private(set) var max = -Double.infinity
+    /// Sum of squared deviations from the mean (Welford; merged by Chan's formula).
+    public private(set) var m2: Double = 0
+    /// The earliest sample (on a tie in time, the smaller value).
+    public private(set) var first = TimedValue(nanoseconds: .max, value: .infinity)
+    /// The latest sample (on a tie in time, the larger value).
+    public private(set) var last = TimedValue(nanoseconds: .min, value: -.infinity)
+    /// The quantile sketch, when the cluster keeps sketches.
+    public private(set) var sketch: QuantileSketch?
+
+    /// An empty state; with a `sketchMapping`, it keeps a quantile sketch too.
+    public init(sketchMapping: SketchMapping? = .standard) {
+        sketch = sketchMapping.map(QuantileSketch.init(mapping:))
+    }
+
+    /// Rebuilds a decoded state from its fields, checking that they are consistent.
+    public init(count: UInt64, sum: CompensatedSum, min: Double, max: Double, m2: Double,
+                first: TimedValue, last: TimedValue, sketch: QuantileSketch?) throws(StateError) {
+        guard count > 0 else { throw StateError("count is 0") }
+        guard min <= max, min.isFinite, max.isFinite else { throw StateError("min \(min) and max \(max) are not an ordered pair of finite values") }
+        guard m2 >= 0, m2.isFinite, sum.value.isFinite else { throw StateError("sum \(sum.value) or m2 \(m2) is not a finite value of the right sign") }
+        guard first.nanoseconds <= last.nanoseconds else { throw StateError("first sample is later than last") }
+        guard (min...max).contains(first.value), (min...max).contains(last.value) else { throw StateError("first or last value lies outside min...max") }
+        if let sketch, sketch.count != count { throw StateError("sketch holds \(sketch.count) values; count is \(count)") }
+        self.count = count
+        self.sum = sum
+        self.min = min
+        self.max = max
+        self.m2 = m2
+        self.first = first
+        self.last = last
+        self.sketch = sketch
+    }
+
+    /// Whether no sample was added yet.
+    public var isEmpty: Bool { count == 0 }
+
+    /// Folds one sample in. The value must be finite (validation guarantees it).
+    @inline(__always)
+    public mutating func add(_ value: Double, at nanoseconds: Int64) {
+        let oldMean = count == 0 ? 0 : sum.value / Double(count)
+        count &+= 1
+        sum.add(value)
+        let newMean = sum.value / Double(count)
+        m2 += (value - oldMean) * (value - newMean)
+        if value < min { min = value }
+        if value > max { max = value }
+        let sample = TimedValue(nanoseconds: nanoseconds, value: value)
+        if sample.isBefore(first) { first = sample }
+        if last.isBefore(sample) { last = sample }
+        sketch?.add(value)
+    }
+
+    /// Merges another state into this one (Chan's parallel formula for the variance).
+    public mutating func merge(_ other: WindowState) {
+        guard other.count > 0 else { return }
+        if count == 0 {
+            let sketch = self.sketch
+            self = other
+            if sketch == nil || other.sketch == nil { self.sketch = nil }
+            return
+        }
+        let leftCount = Double(count)
+        let rightCount = Double(other.count)
+        let delta = other.mean - mean
+        m2 = m2 + other.m2 + delta * delta * (leftCount * rightCount / (leftCount + rightCount))
+        count &+= other.count
+        sum.add(other.sum)
+        min = Swift.min(min, other.min)
+        max = Swift.max(max, other.max)
+        if other.first.isBefore(first) { first = other.first }
+        if last.isBefore(other.last) { last = other.last }
+        if let otherSketch = other.sketch, sketch != nil {
+            sketch!.merge(otherSketch)
+        } else {
+            sketch = nil
+        }
+    }
+
+    /// The arithmetic mean (NaN when empty).
+    public var mean: Double { sum.value / Double(count) }
+
+    /// The population variance.
+    public var variance: Double { count == 0 ? .nan : Swift.max(0, m2 / Double(count)) }
+}
+
+/// A value with its time, for first/last.
+public struct TimedValue: Hashable, Sendable {
+    public var nanoseconds: Int64
+    public var value: Double
+
+    public init(nanoseconds: Int64, value: Double) {
+        self.nanoseconds = nanoseconds
+        self.value = value
+    }
+
+    /// Earlier in time, or at the same time with a smaller value: an order that never depends
+    /// on arrival.
+    @inline(__always)
+    func isBefore(_ other: TimedValue) -> Bool {
+        nanoseconds < other.nanoseconds || (nanoseconds == other.nanoseconds && value < other.value)
+    }
+}
+
+/// Decoded window fields that cannot belong to any real state.
+public struct StateError: Error, Equatable, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,73 @@
+import Aggregation
+import Codec
+
+/// Partial window aggregates from a mapper to the reducer that owns their partitions.
+///
+/// Payload layout (docs/protocol.md, "Partial batch"):
+/// ```
+/// origin string            the sending mapper's id
+/// sequence start u64       first position of the mapper's log that this batch covers
+/// sequence end u64         position just past the last one; the reducer remembers it
+/// window length i64        the base window in ns (must match the reducer's)
+/// sketch accuracy f64      relative accuracy of the sketches; 0 when rows carry none
+/// series table
+/// window columns           (see WindowColumns), item count rows
+/// ```
+public struct PartialBatch: Hashable, Sendable {
+    public var id: UInt64
+    public var origin: String
+    public var sequenceStart: UInt64
+    public var sequenceEnd: UInt64
+    public var windowNanoseconds: Int64
+    public var sketchMapping: SketchMapping?
+    public var series: [SeriesEntry]
+    public var rows: [WindowRow]
+
+    public init(id: UInt64, origin: String, sequenceStart: UInt64, sequenceEnd: UInt64, windowNanoseconds: Int64,
+                sketchMapping: SketchMapping?, series: [SeriesEntry], rows: [WindowRow]) {
+        self.id = id
+        self.origin = origin
+        self.sequenceStart = sequenceStart
+        self.sequenceEnd = sequenceEnd
+        self.windowNanoseconds = windowNanoseconds
+        self.sketchMapping = sketchMapping
+        self.series = series
+        self.rows = rows
+    }
+
+    /// Encodes the batch as one frame.
+    public func encode(compress: Bool = true) -> [UInt8] {
+        var writer = ByteWriter(capacity: 128 + series.count * 32 + rows.count * 100)
+        writer.appendString(origin)
+        writer.append(sequenceStart)
+        writer.append(sequenceEnd)
+        writer.append(windowNanoseconds)
+        writer.append(sketchMapping?.relativeAccuracy ?? 0)
+        SeriesTable.encode(series, into: &writer)
+        WindowColumns.encode(rows, withSketches: sketchMapping != nil, into: &writer)
+        return Frame.encode(kind: .partials, batchID: id, itemCount: rows.count, payload: writer.bytes, compress: compress)
+    }
+
+    /// Decodes and checks a frame, including every row's internal consistency.
+    public static func decode(_ bytes: [UInt8], limits: WireLimits = WireLimits()) throws(DecodeError) -> PartialBatch {
+        let subject = "partial batch"
+        let (header, payload) = try Frame.decode(bytes, expecting: .partials, limits: limits, subject: subject)
+        var reader = ByteReader(payload, subject: subject)
+        let origin = try reader.readString("origin", limit: limits.stringBytesMax)
+        let start = try reader.read(UInt64.self, "sequence start")
+        let end = try reader.read(UInt64.self, "sequence end")
+        guard start <= end else { throw .invalid("sequence range", "start \(start) is after end \(end)", in: subject) }
+        let window = try reader.read(Int64.self, "window length")
+        guard window > 0 else { throw .invalid("window length", "\(window) ns is not positive", in: subject) }
+        let accuracy = try reader.readDouble("sketch accuracy")
+        let mapping = SketchMapping(relativeAccuracy: accuracy)
+        guard accuracy == 0 || mapping != nil else {
+            throw .invalid("sketch accuracy", "\(accuracy) is outside (0, 1)", in: subject)
+        }
+        let series = try SeriesTable.decode(from: &reader, limits: limits)
+        let rows = try WindowColumns.decode(count: Int(header.itemCount), seriesCount: series.count, sketchMapping: mapping, from: &reader)
+        try reader.expectEnd()
+        return PartialBatch(id: header.batchID, origin: origin, sequenceStart: start, sequenceEnd: end,
+                            windowNanoseconds: window, sketchMapping: mapping, series: series, rows: rows)
+    }
+}

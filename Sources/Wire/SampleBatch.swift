@@ -1,0 +1,75 @@
+import Codec
+import Model
+
+/// Raw samples from a producer, columnar: a series table and three parallel columns.
+///
+/// Payload layout (docs/protocol.md, "Sample batch"):
+/// ```
+/// series table                          (see SeriesTable)
+/// series index column   u32 × n         index into the series table
+/// timestamp column      i64 × n         ns since the epoch: the first absolute, then each the
+///                                       difference from the previous one (wrapping);
+///                                       absolute value Int64.min means "stamp on arrival"
+/// value column          f64 × n         IEEE-754 bits, little-endian
+/// ```
+public struct SampleBatch: Hashable, Sendable {
+    /// A timestamp value that asks the receiver to use the arrival time.
+    public static let arrivalTime = Int64.min
+
+    /// Chosen by the producer and echoed in the acknowledgement.
+    public var id: UInt64
+    public var series: [SeriesEntry]
+    public var seriesIndices: [UInt32]
+    /// Nanoseconds since the epoch, or `arrivalTime`.
+    public var timestamps: [Int64]
+    public var values: [Double]
+
+    public init(id: UInt64, series: [SeriesEntry], seriesIndices: [UInt32], timestamps: [Int64], values: [Double]) {
+        precondition(seriesIndices.count == timestamps.count && timestamps.count == values.count, "columns differ in length")
+        self.id = id
+        self.series = series
+        self.seriesIndices = seriesIndices
+        self.timestamps = timestamps
+        self.values = values
+    }
+
+    /// The number of samples.
+    public var count: Int { values.count }
+
+    /// Encodes the batch as one frame.
+    public func encode(compress: Bool = true) -> [UInt8] {
+        var writer = ByteWriter(capacity: 64 + series.count * 32 + count * 20)
+        SeriesTable.encode(series, into: &writer)
+        writer.appendColumn(seriesIndices)
+        var previous: Int64 = 0
+        writer.appendColumn(timestamps.lazy.map { timestamp in
+            defer { previous = timestamp }
+            return timestamp &- previous
+        })
+        writer.appendColumn(values)
+        return Frame.encode(kind: .samples, batchID: id, itemCount: count, payload: writer.bytes, compress: compress)
+    }
+
+    /// Decodes and checks a frame: structure, lengths, checksum and series indices.
+    /// Values and timestamps are checked against the data model by the receiver.
+    public static func decode(_ bytes: [UInt8], limits: WireLimits = WireLimits()) throws(DecodeError) -> SampleBatch {
+        let subject = "sample batch"
+        let (header, payload) = try Frame.decode(bytes, expecting: .samples, limits: limits, subject: subject)
+        var reader = ByteReader(payload, subject: subject)
+        let series = try SeriesTable.decode(from: &reader, limits: limits)
+        let count = Int(header.itemCount)
+        let indices = try reader.readColumn(UInt32.self, count: count, "series index column")
+        var timestamps = try reader.readColumn(Int64.self, count: count, "timestamp column")
+        let values = try reader.readDoubleColumn(count: count, "value column")
+        try reader.expectEnd()
+        if let bad = indices.firstIndex(where: { Int($0) >= series.count }) {
+            throw .invalid("series index", "sample \(bad) names series \(indices[bad]) of \(series.count)", in: subject)
+        }
+        var previous: Int64 = 0
+        for index in timestamps.indices {
+            previous &+= timestamps[index]
+            timestamps[index] = previous
+        }
+        return SampleBatch(id: header.batchID, series: series, seriesIndices: indices, timestamps: timestamps, values: values)
+    }
+}

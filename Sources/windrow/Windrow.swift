@@ -1,0 +1,16 @@
+import ArgumentParser
+
+/// The `windrow` executable: one subcommand per role or tool, each a thin layer over library code.
+@main
+struct Windrow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "windrow",
+        abstract: "A distributed map-reduce stream aggregation cluster for metrics.",
+        version: WindrowVersion.current,
+        subcommands: [InspectCommand.self]
+    )
+}
+
+enum WindrowVersion {
+    static let current = "0.1.0"
+}
