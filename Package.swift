@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "Wire", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
 
         // Files on disk.
-        .target(name: "Storage", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
+        .target(name: "Storage", dependencies: ["Model", "Codec", "Aggregation", "Wire", "LZ4"]),
 
         // Executables: thin layers over the libraries.
         .executableTarget(

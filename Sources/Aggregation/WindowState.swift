@@ -51,17 +51,38 @@ public struct WindowState: Hashable, Sendable {
     /// Folds one sample in. The value must be finite (validation guarantees it).
     @inline(__always)
     public mutating func add(_ value: Double, at nanoseconds: Int64) {
-        let oldMean = count == 0 ? 0 : sum.value / Double(count)
+        if count > 0 {
+            // Welford's update, with the deviation taken from the double-double mean so that
+            // a large offset (1e6 + noise) costs no precision.
+            let previous = Double(count)
+            let deviation = preciseMeanDeviation(of: value)
+            m2 += deviation * deviation * (previous / (previous + 1))
+        }
         count &+= 1
         sum.add(value)
-        let newMean = sum.value / Double(count)
-        m2 += (value - oldMean) * (value - newMean)
         if value < min { min = value }
         if value > max { max = value }
         let sample = TimedValue(nanoseconds: nanoseconds, value: value)
         if sample.isBefore(first) { first = sample }
         if last.isBefore(sample) { last = sample }
         sketch?.add(value)
+    }
+
+    /// `value − mean`, with the mean carried to about twice double precision.
+    @inline(__always)
+    func preciseMeanDeviation(of value: Double) -> Double {
+        let (high, low) = preciseMean
+        return (value - high) - low
+    }
+
+    /// The mean as an unevaluated sum `high + low` of two doubles.
+    @inline(__always)
+    var preciseMean: (high: Double, low: Double) {
+        let n = Double(count)
+        let high = sum.value / n
+        // `sum − high·n` is computed exactly by the fused multiply-add; the compensation joins it.
+        let remainder = (sum.sum.addingProduct(-high, n)) + sum.compensation
+        return (high, remainder / n)
     }
 
     /// Merges another state into this one (Chan's parallel formula for the variance).
@@ -75,7 +96,9 @@ public struct WindowState: Hashable, Sendable {
         }
         let leftCount = Double(count)
         let rightCount = Double(other.count)
-        let delta = other.mean - mean
+        let (leftHigh, leftLow) = preciseMean
+        let (rightHigh, rightLow) = other.preciseMean
+        let delta = (rightHigh - leftHigh) + (rightLow - leftLow)
         m2 = m2 + other.m2 + delta * delta * (leftCount * rightCount / (leftCount + rightCount))
         count &+= other.count
         sum.add(other.sum)

@@ -61,5 +61,11 @@ public struct Step: Hashable, Sendable, Comparable, CustomStringConvertible {
 public struct StepError: Error, Equatable, CustomStringConvertible {
     public let text: String
     public let problem: String
+
+    public init(text: String, problem: String) {
+        self.text = text
+        self.problem = problem
+    }
+
     public var description: String { "invalid step '\(text)': \(problem)" }
 }
