@@ -7,14 +7,14 @@ import Codec
 /// header   16 bytes   magic "WNDSHARD", version u16, flags u16 (0), crc32c u32 of bytes 0..<12
 /// blocks              LZ4 blocks of window columns, back to back
 /// index               one LZ4 block: shard metadata, block table, series table, series directory
-/// footer   48 bytes   index offset u64, index stored length u32, index raw length u32,
+/// footer   52 bytes   index offset u64, index stored length u32, index raw length u32,
 ///                     index crc32c u32, block count u32, series count u32, row count u64,
 ///                     version u16, reserved u16 (0), crc32c u32 of footer bytes 0..<40,
 ///                     magic "WNDSHEND"
 /// ```
 enum ShardLayout {
     static let headerSize = 16
-    static let footerSize = 48
+    static let footerSize = 52
     static let version: UInt16 = 1
     static let headerMagic = Array("WNDSHARD".utf8)
     static let footerMagic = Array("WNDSHEND".utf8)
