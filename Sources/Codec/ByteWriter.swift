@@ -4,31 +4,34 @@ public struct ByteWriter: Sendable {
     public var bytes: [UInt8]
 
     /// Starts empty, with room for `capacity` bytes.
+    @inlinable
     public init(capacity: Int = 0) {
         bytes = []
         bytes.reserveCapacity(capacity)
     }
 
     /// The number of bytes written so far.
+    @inlinable
     public var count: Int { bytes.count }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func append<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func append(_ value: Double) {
         append(value.bitPattern)
     }
 
     /// Writes raw bytes with no length prefix.
+    @inlinable
     public mutating func append(bytes other: some Sequence<UInt8>) {
         bytes.append(contentsOf: other)
     }
 
     /// Writes an unsigned LEB128 varint (7 bits a byte, low bits first).
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func appendVarint(_ value: UInt64) {
         var value = value
         while value >= 0x80 {
@@ -39,12 +42,13 @@ public struct ByteWriter: Sendable {
     }
 
     /// Writes a signed value as a zigzag varint (small magnitudes, either sign, stay short).
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func appendZigzag(_ value: Int64) {
         appendVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
     }
 
     /// Writes a string as a varint byte count followed by its UTF-8 bytes.
+    @inlinable
     public mutating func appendString(_ string: String) {
         var string = string
         string.withUTF8 { utf8 in
@@ -54,6 +58,7 @@ public struct ByteWriter: Sendable {
     }
 
     /// Writes each element as a fixed-width little-endian integer, with no count prefix.
+    @inlinable
     public mutating func appendColumn<T: FixedWidthInteger>(_ values: some Collection<T>) {
         let start = bytes.count
         let width = MemoryLayout<T>.size
@@ -68,11 +73,13 @@ public struct ByteWriter: Sendable {
     }
 
     /// Writes each double's IEEE-754 bits as a little-endian UInt64, with no count prefix.
+    @inlinable
     public mutating func appendColumn(_ values: some Collection<Double>) {
         appendColumn(values.lazy.map(\.bitPattern))
     }
 
     /// Overwrites 4 bytes at `offset` (for lengths and checksums known only at the end).
+    @inlinable
     public mutating func overwrite(_ value: UInt32, at offset: Int) {
         bytes.withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: offset, as: UInt32.self) }
     }
