@@ -9,6 +9,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // C libraries, each behind one thin system-library module.
@@ -18,12 +22,25 @@ let package = Package(
         // Safe Swift wrappers: the only modules that import C.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "LZ4", dependencies: ["CLZ4"]),
+        .target(name: "Transport", dependencies: ["ZeroMQ"]),
 
         // Pure layers: no sockets, files, clocks or HTTP.
         .target(name: "Model"),
         .target(name: "Codec"),
         .target(name: "Aggregation", dependencies: ["Model", "Codec"]),
         .target(name: "Wire", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
+        .target(name: "ClusterCore", dependencies: ["Model", "Aggregation", "Wire"]),
+
+        // Process plumbing shared by the roles: env defaults, loop threads, status routes.
+        .target(
+            name: "Runtime",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
 
         // Files on disk.
         .target(name: "Storage", dependencies: ["Model", "Codec", "Aggregation", "Wire", "LZ4"]),
@@ -50,6 +67,7 @@ let package = Package(
         .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
+        .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

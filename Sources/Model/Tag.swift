@@ -1,5 +1,5 @@
 /// One `key=value` label of a series.
-public struct Tag: Hashable, Sendable, Comparable, CustomStringConvertible {
+public struct Tag: Hashable, Sendable, Comparable, Codable, CustomStringConvertible {
     public var key: String
     public var value: String
 

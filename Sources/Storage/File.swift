@@ -25,6 +25,12 @@ final class File: @unchecked Sendable {
         self.path = path
     }
 
+    /// Opens (or creates) `path` for writing at explicit offsets, keeping its contents.
+    init(appendingAt path: String) throws(StorageError) {
+        descriptor = try retrying("open", path) { open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644) }
+        self.path = path
+    }
+
     deinit { close(descriptor) }
 
     /// The file's size in bytes.
@@ -89,6 +95,21 @@ enum FileSystem {
     /// Removes a file; a missing file is not an error.
     static func remove(_ path: String) throws(StorageError) {
         if unlink(path) != 0 && errno != ENOENT { throw .system("unlink", path: path, code: errno) }
+    }
+
+    /// Creates a directory and its parents; an existing one is fine.
+    static func makeDirectory(_ path: String) throws(StorageError) {
+        var partial = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            partial += "/" + component
+            if mkdir(partial, 0o755) != 0 && errno != EEXIST { throw .system("mkdir", path: partial, code: errno) }
+        }
+    }
+
+    /// Cuts a file to `length` bytes and fsyncs it.
+    static func truncate(_ path: String, to length: Int) throws(StorageError) {
+        _ = try retrying("truncate", path) { Glibc.truncate(path, off_t(length)) }
+        try File(appendingAt: path).sync()
     }
 
     /// The names of the entries of a directory (without `.` and `..`).

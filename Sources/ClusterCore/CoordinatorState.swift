@@ -1,0 +1,52 @@
+/// The coordinator's state: membership, the partition map and the global watermark. Pure:
+/// time comes in as arguments. Persisted (as JSON) so that a restart keeps the map.
+public struct CoordinatorState: Codable, Sendable {
+    public struct Member: Codable, Sendable {
+        public var report: NodeReport
+        /// When the last heartbeat arrived, ns (coordinator clock).
+        public var lastSeen: Int64
+    }
+
+    public private(set) var map: PartitionMap
+    /// Never moves backwards.
+    public private(set) var watermark: Int64?
+    public private(set) var members: [String: Member] = [:]
+    /// A node not heard from for this long is considered down, ns.
+    public var livenessTimeout: Int64
+
+    public init(partitionCount: Int, reducerCount: Int, livenessTimeout: Int64 = 5_000_000_000) {
+        map = PartitionMap(partitionCount: partitionCount, reducerCount: reducerCount)
+        self.livenessTimeout = livenessTimeout
+    }
+
+    /// Whether `member` has sent a heartbeat within the liveness timeout.
+    public func isAlive(_ member: Member, now: Int64) -> Bool {
+        now - member.lastSeen <= livenessTimeout
+    }
+
+    /// Records a heartbeat and returns the map and watermark the node should use.
+    public mutating func heartbeat(_ report: NodeReport, now: Int64) -> HeartbeatReply {
+        members[report.id] = Member(report: report, lastSeen: now)
+        if report.role == .reducer, let ordinal = report.ordinal,
+           let partials = report.endpoints["partials"], let query = report.endpoints["query"] {
+            map.register(ordinal: ordinal, address: ReducerAddress(id: report.id, partials: partials, query: query))
+        }
+        advanceWatermark(now: now)
+        return HeartbeatReply(map: map, watermark: watermark)
+    }
+
+    /// Moves the watermark to the smallest low watermark among live mappers, if that is later.
+    public mutating func advanceWatermark(now: Int64) {
+        let marks = members.values.filter { $0.report.role == .mapper && isAlive($0, now: now) }.compactMap(\.report.watermark)
+        guard let lowest = marks.min() else { return }
+        watermark = max(watermark ?? .min, lowest)
+    }
+
+    /// Everything, for `GET /v1/cluster`.
+    public func view(now: Int64) -> ClusterView {
+        let nodes = members.values.sorted { ($0.report.role.rawValue, $0.report.id) < ($1.report.role.rawValue, $1.report.id) }.map {
+            ClusterView.Node(report: $0.report, alive: isAlive($0, now: now), lastSeenMs: (now - $0.lastSeen) / 1_000_000)
+        }
+        return ClusterView(map: map, watermark: watermark, nodes: nodes)
+    }
+}

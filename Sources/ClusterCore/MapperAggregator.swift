@@ -1,0 +1,161 @@
+import Aggregation
+import Model
+import Wire
+
+/// The mapper's in-memory pre-aggregation: validates decoded sample batches and folds them into
+/// one window state per (series, base window) until the next flush. Pure: no I/O, no clock.
+public struct MapperAggregator: Sendable {
+    public let window: Step
+    public let sketchMapping: SketchMapping?
+    public let partitionCount: Int
+    public let validator: SampleValidator
+
+    // Interned series, by slot.
+    private var slotOfSeries: [SeriesKey: Int32] = [:]
+    private var slotEntries: [SeriesEntry] = []
+    private var slotPartitions: [Int32] = []
+    // The last window each slot wrote to, and its state: the fast path for in-order data.
+    private var slotLastWindow: [Int64] = []
+    private var slotLastState: [Int32] = []
+    // Open states since the last flush.
+    private var stateOfKey: [WindowKey: Int32] = [:]
+    private var states: [WindowState] = []
+    private var stateKeys: [WindowKey] = []
+
+    public init(window: Step, sketchMapping: SketchMapping?, partitionCount: Int, validator: SampleValidator = SampleValidator()) {
+        self.window = window
+        self.sketchMapping = sketchMapping
+        self.partitionCount = partitionCount
+        self.validator = validator
+    }
+
+    /// Window states held since the last flush.
+    public var openStateCount: Int { states.count }
+
+    /// Distinct series interned so far.
+    public var seriesCount: Int { slotEntries.count }
+
+    /// Validates and folds in `batch`. Samples without a timestamp get `arrival`. With
+    /// `includePartition`, samples of other partitions are skipped silently (log replay).
+    public mutating func add(_ batch: SampleBatch, arrival: Timestamp, includePartition: ((Int) -> Bool)? = nil) -> IngestOutcome {
+        var outcome = IngestOutcome()
+        // Validate each series of the batch once; map it to a slot or to its error.
+        var slots = [Int32](repeating: -1, count: batch.series.count)
+        var seriesErrors = [ValidationError?](repeating: nil, count: batch.series.count)
+        for (index, entry) in batch.series.enumerated() {
+            do {
+                try validator.validate(name: entry.key.name)
+                try validator.validate(tags: entry.key.tags)
+                slots[index] = intern(entry)
+            } catch {
+                seriesErrors[index] = error
+            }
+        }
+        let windowLength = window.nanoseconds
+        for index in 0..<batch.count {
+            let seriesIndex = Int(batch.seriesIndices[index])
+            let slot = slots[seriesIndex]
+            if let include = includePartition, slot >= 0, !include(Int(slotPartitions[Int(slot)])) { continue }
+            if let error = seriesErrors[seriesIndex] {
+                outcome.reject(index, error)
+                continue
+            }
+            let value = batch.values[index]
+            guard value.isFinite else {
+                outcome.reject(index, ValidationError(.nonFiniteValue, "value \(value) of '\(batch.series[seriesIndex].key)' is not finite"))
+                continue
+            }
+            var time = batch.timestamps[index]
+            if time == SampleBatch.arrivalTime {
+                time = arrival.nanoseconds
+            } else {
+                do {
+                    try validator.validate(timestamp: Timestamp(nanoseconds: time), now: arrival)
+                } catch {
+                    outcome.reject(index, error)
+                    continue
+                }
+            }
+            let windowStart = time.floorDivided(by: windowLength) &* windowLength
+            let state = stateIndex(slot: slot, windowStart: windowStart)
+            states[Int(state)].add(value, at: time)
+            outcome.accepted += 1
+        }
+        return outcome
+    }
+
+    @inline(__always)
+    private mutating func stateIndex(slot: Int32, windowStart: Int64) -> Int32 {
+        let slotIndex = Int(slot)
+        if slotLastWindow[slotIndex] == windowStart { return slotLastState[slotIndex] }
+        let key = WindowKey(slot: slot, windowStart: windowStart)
+        let index: Int32
+        if let existing = stateOfKey[key] {
+            index = existing
+        } else {
+            index = Int32(states.count)
+            states.append(WindowState(sketchMapping: sketchMapping))
+            stateKeys.append(key)
+            stateOfKey[key] = index
+        }
+        slotLastWindow[slotIndex] = windowStart
+        slotLastState[slotIndex] = index
+        return index
+    }
+
+    private mutating func intern(_ entry: SeriesEntry) -> Int32 {
+        if let slot = slotOfSeries[entry.key] { return slot }
+        let slot = Int32(slotEntries.count)
+        slotOfSeries[entry.key] = slot
+        slotEntries.append(entry)
+        slotPartitions.append(Int32(PartitionMap.partition(of: entry.key.name, count: partitionCount)))
+        slotLastWindow.append(.min)
+        slotLastState.append(-1)
+        return slot
+    }
+
+    /// Takes every open state, grouped by the reducer that owns its partition
+    /// (`reducerOf(partition)` in `0..<reducerCount`), and starts over empty.
+    public mutating func drain(reducerCount: Int, reducerOf: (Int) -> Int) -> [ReducerRows] {
+        var result = (0..<reducerCount).map { _ in ReducerRows() }
+        var localIndex = [[Int32: UInt32]](repeating: [:], count: reducerCount)
+        for (position, key) in stateKeys.enumerated() {
+            let slot = Int(key.slot)
+            let reducer = reducerOf(Int(slotPartitions[slot]))
+            let seriesIndex: UInt32
+            if let known = localIndex[reducer][key.slot] {
+                seriesIndex = known
+            } else {
+                seriesIndex = UInt32(result[reducer].series.count)
+                result[reducer].series.append(slotEntries[slot])
+                localIndex[reducer][key.slot] = seriesIndex
+            }
+            result[reducer].rows.append(WindowRow(seriesIndex: seriesIndex, windowStart: key.windowStart, state: states[position]))
+        }
+        states.removeAll(keepingCapacity: true)
+        stateKeys.removeAll(keepingCapacity: true)
+        stateOfKey.removeAll(keepingCapacity: true)
+        for slot in slotLastWindow.indices { slotLastWindow[slot] = .min }
+        // Forget interned series now and then, so that churning series do not grow memory forever.
+        if slotEntries.count > Self.internedSeriesMax { forgetSeries() }
+        return result
+    }
+
+    /// Most series kept interned between flushes.
+    public static let internedSeriesMax = 1 << 20
+
+    private mutating func forgetSeries() {
+        slotOfSeries.removeAll()
+        slotEntries.removeAll()
+        slotPartitions.removeAll()
+        slotLastWindow.removeAll()
+        slotLastState.removeAll()
+    }
+}
+
+/// The rows bound for one reducer, with their own series table.
+public struct ReducerRows: Sendable {
+    public var series: [SeriesEntry] = []
+    public var rows: [WindowRow] = []
+    public init() {}
+}

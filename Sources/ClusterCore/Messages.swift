@@ -1,0 +1,122 @@
+/// The roles of a Windrow cluster.
+public enum Role: String, Codable, Sendable, CaseIterable {
+    case coordinator, mapper, reducer, front
+}
+
+/// What a node tells the coordinator about itself, every heartbeat.
+public struct NodeReport: Codable, Hashable, Sendable {
+    public var id: String
+    public var role: Role
+    /// Named endpoints: `ingest`, `acked` (mappers), `partials`, `query` (reducers), `http`.
+    public var endpoints: [String: String]
+    /// Reducer ordinal (reducers only).
+    public var ordinal: Int?
+    /// A mapper's low watermark, ns: everything it received before this time is flushed and
+    /// acknowledged by every reducer.
+    public var watermark: Int64?
+    /// Figures for `/v1/cluster` (samples accepted, open windows, ...).
+    public var figures: [String: Double]
+
+    public init(id: String, role: Role, endpoints: [String: String], ordinal: Int? = nil, watermark: Int64? = nil, figures: [String: Double] = [:]) {
+        self.id = id
+        self.role = role
+        self.endpoints = endpoints
+        self.ordinal = ordinal
+        self.watermark = watermark
+        self.figures = figures
+    }
+}
+
+/// The coordinator's answer to a heartbeat: the current map and watermark.
+public struct HeartbeatReply: Codable, Hashable, Sendable {
+    public var map: PartitionMap
+    /// The global watermark, ns (`nil` until a mapper has reported one).
+    public var watermark: Int64?
+
+    public init(map: PartitionMap, watermark: Int64?) {
+        self.map = map
+        self.watermark = watermark
+    }
+}
+
+/// The whole cluster as the coordinator sees it (`GET /v1/cluster`).
+public struct ClusterView: Codable, Hashable, Sendable {
+    public struct Node: Codable, Hashable, Sendable {
+        public var report: NodeReport
+        public var alive: Bool
+        /// Milliseconds since the last heartbeat.
+        public var lastSeenMs: Int64
+    }
+
+    public var map: PartitionMap
+    public var watermark: Int64?
+    public var nodes: [Node]
+
+    public init(map: PartitionMap, watermark: Int64?, nodes: [Node]) {
+        self.map = map
+        self.watermark = watermark
+        self.nodes = nodes
+    }
+
+    /// Live nodes of one role.
+    public func live(_ role: Role) -> [NodeReport] {
+        nodes.filter { $0.alive && $0.report.role == role }.map(\.report)
+    }
+}
+
+/// A mapper's answer to an acknowledged batch.
+public struct IngestReply: Codable, Hashable, Sendable {
+    public struct Rejection: Codable, Hashable, Sendable {
+        /// Position of the sample in the batch.
+        public var index: Int
+        /// Stable reason label (as in `/metrics`).
+        public var reason: String
+        public var error: String
+
+        public init(index: Int, reason: String, error: String) {
+            self.index = index
+            self.reason = reason
+            self.error = error
+        }
+    }
+
+    public var batchID: UInt64
+    public var accepted: Int
+    public var rejected: Int
+    /// The first rejections (at most 100), by sample index.
+    public var errors: [Rejection]
+    /// Set when the whole batch was refused (malformed frame): the reason.
+    public var batchError: String?
+
+    public init(batchID: UInt64, accepted: Int, rejected: Int, errors: [Rejection], batchError: String? = nil) {
+        self.batchID = batchID
+        self.accepted = accepted
+        self.rejected = rejected
+        self.errors = errors
+        self.batchError = batchError
+    }
+}
+
+/// A reducer's answer to a partial batch, and to "what have you applied from me?".
+public struct AppliedReply: Codable, Hashable, Sendable {
+    public var origin: String
+    /// The end of the mapper's log up to which this reducer has applied partials.
+    public var applied: UInt64
+
+    public init(origin: String, applied: UInt64) {
+        self.origin = origin
+        self.applied = applied
+    }
+}
+
+/// Asks a reducer which position of `origin`'s log it has applied.
+public struct AppliedRequest: Codable, Hashable, Sendable {
+    public var origin: String
+    public init(origin: String) { self.origin = origin }
+}
+
+/// Asks reducers for known metric names.
+public struct NamesRequest: Codable, Hashable, Sendable {
+    public var prefix: String
+    public init(prefix: String) { self.prefix = prefix }
+}

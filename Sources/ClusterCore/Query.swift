@@ -1,0 +1,101 @@
+import Aggregation
+import Model
+import Wire
+
+/// What a front node asks a reducer: the base windows of one metric in a time range, filtered by
+/// tags, merged into buckets of `step` and groups of `groupBy` tags.
+public struct QuerySpec: Codable, Hashable, Sendable {
+    public var name: String
+    /// Start of the range, inclusive, ns.
+    public var from: Int64
+    /// End of the range, exclusive, ns.
+    public var to: Int64
+    /// Bucket length, ns: a multiple of the base window.
+    public var step: Int64
+    /// Only series with all of these tags.
+    public var tags: [Tag]
+    /// One result series per distinct combination of these tags' values.
+    public var groupBy: [String]
+
+    public init(name: String, from: Int64, to: Int64, step: Int64, tags: [Tag] = [], groupBy: [String] = []) {
+        self.name = name
+        self.from = from
+        self.to = to
+        self.step = step
+        self.tags = tags
+        self.groupBy = groupBy
+    }
+
+    public var filter: SeriesFilter { SeriesFilter(name: name, tags: tags) }
+}
+
+/// Which series a query reads: one name, and tags that must all be present with these values.
+public struct SeriesFilter: Hashable, Sendable {
+    public var name: String
+    public var tags: [Tag]
+
+    public init(name: String, tags: [Tag]) {
+        self.name = name
+        self.tags = tags
+    }
+
+    @inline(__always)
+    public func matches(_ key: SeriesKey) -> Bool {
+        key.name == name && tags.allSatisfy { key.tag($0.key) == $0.value }
+    }
+}
+
+/// Merges base windows into query buckets: one state per (group, bucket start).
+public struct BucketAccumulator: Sendable {
+    public let spec: QuerySpec
+    /// Per group key (the name plus the group-by tags, or plus the filter tags without
+    /// group-by): bucket start → merged state.
+    public private(set) var groups: [SeriesKey: [Int64: WindowState]] = [:]
+
+    public init(spec: QuerySpec) {
+        self.spec = spec
+    }
+
+    /// The group a series falls in.
+    public func group(of series: SeriesKey) -> SeriesKey {
+        if spec.groupBy.isEmpty { return SeriesKey(name: spec.name, tags: spec.tags) }
+        let tags = spec.groupBy.compactMap { key in series.tag(key).map { Tag(key, $0) } }
+        return SeriesKey(name: spec.name, tags: tags)
+    }
+
+    /// Adds one base window (or an already merged bucket) of `series`.
+    public mutating func add(series: SeriesKey, windowStart: Int64, state: WindowState) {
+        let bucket = windowStart.floorDivided(by: spec.step) &* spec.step
+        let key = group(of: series)
+        if groups[key]?[bucket] == nil {
+            groups[key, default: [:]][bucket] = state
+        } else {
+            groups[key]![bucket]!.merge(state)
+        }
+    }
+
+    /// Adds the groups of another accumulator's result (rows whose series are group keys).
+    public mutating func add(groupRows: ReducerRows) {
+        for row in groupRows.rows {
+            let key = groupRows.series[Int(row.seriesIndex)].key
+            if groups[key]?[row.windowStart] == nil {
+                groups[key, default: [:]][row.windowStart] = row.state
+            } else {
+                groups[key]![row.windowStart]!.merge(row.state)
+            }
+        }
+    }
+
+    /// The groups as rows, with group keys as the series table.
+    public func rows() -> ReducerRows {
+        var result = ReducerRows()
+        for (key, buckets) in groups.sorted(by: { $0.key < $1.key }) {
+            let index = UInt32(result.series.count)
+            result.series.append(SeriesEntry(key: key))
+            for (start, state) in buckets.sorted(by: { $0.key < $1.key }) {
+                result.rows.append(WindowRow(seriesIndex: index, windowStart: start, state: state))
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,27 @@
+import Hummingbird
+import Prometheus
+
+/// The routes every role serves: `/healthz` (alive), `/readyz` (ready for traffic) and
+/// `/metrics` (Prometheus text exposition).
+public enum StatusRoutes {
+    public static func add(to router: Router<some RequestContext>, registry: PrometheusCollectorRegistry, ready: @escaping @Sendable () -> Bool) {
+        router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/readyz") { _, _ -> Response in
+            let isReady = ready()
+            return Response(status: isReady ? .ok : .serviceUnavailable,
+                            headers: [.contentType: "text/plain; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: isReady ? "ready\n" : "not ready\n")))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+    }
+
+    /// A server of just the status routes, on `host:port`.
+    public static func server(host: String, port: Int, registry: PrometheusCollectorRegistry, ready: @escaping @Sendable () -> Bool) -> some ApplicationProtocol {
+        let router = Router()
+        add(to: router, registry: registry, ready: ready)
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "windrow"))
+    }
+}
