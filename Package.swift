@@ -30,6 +30,7 @@ let package = Package(
         .target(name: "Aggregation", dependencies: ["Model", "Codec"]),
         .target(name: "Wire", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
         .target(name: "ClusterCore", dependencies: ["Model", "Aggregation", "Wire"]),
+        .target(name: "Ingest", dependencies: ["Model"]),
 
         // Process plumbing shared by the roles: env defaults, loop threads, status routes.
         .target(
@@ -39,6 +40,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // The roles, each a service over the layers below.
+        .target(name: "ClusterClient", dependencies: ["ClusterCore", "Transport", "Model", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Mapper", dependencies: ["ClusterClient", "ClusterCore", "Storage", "Transport", "Runtime", "Wire", "Codec"]),
+        .target(name: "Reducer", dependencies: ["ClusterClient", "ClusterCore", "Storage", "Transport", "Runtime", "Wire"]),
+        .target(name: "Coordinator", dependencies: ["ClusterClient", "ClusterCore", "Storage", "Transport", "Runtime"]),
+        .target(
+            name: "Front",
+            dependencies: [
+                "ClusterClient", "ClusterCore", "Ingest", "Transport", "Runtime", "Wire",
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
 

@@ -14,8 +14,10 @@ public struct CoordinatorState: Codable, Sendable {
     /// A node not heard from for this long is considered down, ns.
     public var livenessTimeout: Int64
 
-    public init(partitionCount: Int, reducerCount: Int, livenessTimeout: Int64 = 5_000_000_000) {
-        map = PartitionMap(partitionCount: partitionCount, reducerCount: reducerCount)
+    public init(partitionCount: Int, reducerCount: Int, windowNanoseconds: Int64, sketchAccuracy: Double,
+                livenessTimeout: Int64 = 5_000_000_000) {
+        map = PartitionMap(partitionCount: partitionCount, reducerCount: reducerCount,
+                           windowNanoseconds: windowNanoseconds, sketchAccuracy: sketchAccuracy)
         self.livenessTimeout = livenessTimeout
     }
 

@@ -1,3 +1,6 @@
+import Aggregation
+import Model
+
 /// Which reducer owns which virtual partition, and where to reach each reducer.
 ///
 /// A metric name's partition is `fnv1a64(UTF-8 bytes of the name) mod partitionCount`
@@ -9,14 +12,21 @@ public struct PartitionMap: Codable, Hashable, Sendable {
     public var version: UInt64
     /// The fixed number of virtual partitions (256 by default).
     public var partitionCount: Int
+    /// The base window, ns (cluster-wide: every mapper and reducer uses it).
+    public var windowNanoseconds: Int64
+    /// Relative accuracy of quantile sketches; 0 keeps none.
+    public var sketchAccuracy: Double
     /// Reducers by ordinal: `reducers[i]` owns every partition `p` with `p % reducers.count == i`.
     /// An entry is `nil` until that reducer has registered.
     public var reducers: [ReducerAddress?]
 
-    public init(version: UInt64 = 0, partitionCount: Int = 256, reducerCount: Int) {
+    public init(version: UInt64 = 0, partitionCount: Int = 256, reducerCount: Int,
+                windowNanoseconds: Int64 = 60_000_000_000, sketchAccuracy: Double = 0.01) {
         precondition(partitionCount > 0 && reducerCount > 0 && reducerCount <= partitionCount)
         self.version = version
         self.partitionCount = partitionCount
+        self.windowNanoseconds = windowNanoseconds
+        self.sketchAccuracy = sketchAccuracy
         self.reducers = Array(repeating: nil, count: reducerCount)
     }
 
@@ -75,4 +85,12 @@ public struct ReducerAddress: Codable, Hashable, Sendable {
         self.partials = partials
         self.query = query
     }
+}
+
+extension PartitionMap {
+    /// The base window as a step.
+    public var window: Step { Step(nanoseconds: windowNanoseconds)! }
+
+    /// The sketch mapping, or `nil` when the cluster keeps no sketches.
+    public var sketchMapping: SketchMapping? { sketchAccuracy > 0 ? SketchMapping(relativeAccuracy: sketchAccuracy) : nil }
 }

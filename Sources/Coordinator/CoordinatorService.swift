@@ -1,0 +1,126 @@
+import ClusterClient
+import ClusterCore
+import Foundation
+import Logging
+import Prometheus
+import Runtime
+import Storage
+import Synchronization
+import Transport
+import ZeroMQ
+
+/// Everything a coordinator needs to run.
+public struct CoordinatorConfiguration: Sendable {
+    public var dataDirectory: String
+    /// ROUTER endpoint for heartbeats and cluster questions.
+    public var endpoint: String
+    public var partitionCount = 256
+    public var reducerCount = 2
+    public var windowNanoseconds: Int64 = 60_000_000_000
+    public var sketchAccuracy = 0.01
+    /// A node silent for this long is reported down and leaves the watermark computation.
+    public var livenessTimeoutMs = 5000
+
+    public init(dataDirectory: String, endpoint: String) {
+        self.dataDirectory = dataDirectory
+        self.endpoint = endpoint
+    }
+}
+
+/// The control plane: membership by heartbeat, the versioned partition map, the global
+/// watermark and discovery. Never on the data path. Its state is saved in its data directory
+/// whenever the map or the watermark changes, so a restart keeps both.
+public final class CoordinatorService: Sendable {
+    public let configuration: CoordinatorConfiguration
+    let logger: Logger
+    let context = Context(ioThreads: 1)
+    let waker = Waker()
+    let readyFlag = Atomic<Bool>(false)
+    let boundEndpoint = Mutex<String?>(nil)
+    let heartbeats: Counter
+    let liveNodes: Gauge
+
+    public init(configuration: CoordinatorConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        heartbeats = registry.makeCounter(name: "windrow_heartbeats_total", help: "Heartbeats received.")
+        liveNodes = registry.makeGauge(name: "windrow_live_nodes", help: "Nodes that sent a heartbeat recently.")
+    }
+
+    public var isReady: Bool { readyFlag.load(ordering: .acquiring) }
+
+    /// The endpoint actually bound, once running.
+    public var endpoint: String? { boundEndpoint.withLock { $0 } }
+
+    var statePath: String { configuration.dataDirectory + "/coordinator-state.json" }
+
+    public func loop() -> LoopThread {
+        LoopThread(name: "coordinator", onStop: { [waker] in waker.wake() }) { [self] stop in
+            do {
+                try run(stop)
+            } catch {
+                logger.critical("coordinator stopped: \(error)")
+            }
+        }
+    }
+
+    func loadState() throws -> CoordinatorState {
+        let fresh = CoordinatorState(partitionCount: configuration.partitionCount, reducerCount: configuration.reducerCount,
+                                     windowNanoseconds: configuration.windowNanoseconds, sketchAccuracy: configuration.sketchAccuracy,
+                                     livenessTimeout: Int64(configuration.livenessTimeoutMs) * 1_000_000)
+        guard let data = FileManager.default.contents(atPath: statePath) else { return fresh }
+        var saved = try JSONDecoder().decode(CoordinatorState.self, from: data)
+        let map = saved.map
+        guard map.partitionCount == configuration.partitionCount, map.reducers.count == configuration.reducerCount,
+              map.windowNanoseconds == configuration.windowNanoseconds, map.sketchAccuracy == configuration.sketchAccuracy else {
+            throw CoordinatorError("the saved cluster (\(map.partitionCount) partitions, \(map.reducers.count) reducers, window \(map.windowNanoseconds) ns, sketch accuracy \(map.sketchAccuracy)) differs from the flags; changing these needs a new data directory")
+        }
+        saved.livenessTimeout = Int64(configuration.livenessTimeoutMs) * 1_000_000
+        return saved
+    }
+
+    func run(_ stop: StopFlag) throws {
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        var state = try loadState()
+        let server = try RPCServer(context: context, bind: configuration.endpoint)
+        boundEndpoint.withLock { $0 = server.endpoint }
+        readyFlag.store(true, ordering: .releasing)
+        logger.info("coordinator listens on \(server.endpoint); map version \(state.map.version), \(state.map.partitionCount) partitions over \(state.map.reducers.count) reducers")
+        var saved = (state.map, state.watermark)
+        while !stop.isStopped {
+            let ready = try Poller.poll([.socket(server.socket, .readable), .descriptor(waker.descriptor, .readable)], timeoutMs: 200)
+            if ready[1].contains(.readable) { waker.drain() }
+            let now = WallClock.now().nanoseconds
+            while let request = try server.receive() {
+                switch request.method {
+                case "heartbeat":
+                    guard let report = try? JSONWire.decode(NodeReport.self, from: request.body) else {
+                        server.fail(request, "malformed heartbeat")
+                        continue
+                    }
+                    heartbeats.increment()
+                    let before = state.map.version
+                    server.reply(request, JSONWire.encode(state.heartbeat(report, now: now)))
+                    if state.map.version != before { logger.info("partition map version \(state.map.version): \(report.id) at \(report.endpoints)") }
+                case "cluster":
+                    server.reply(request, JSONWire.encode(state.view(now: now)))
+                default:
+                    server.fail(request, "unknown method '\(request.method)'; a coordinator answers 'heartbeat' and 'cluster'")
+                }
+            }
+            state.advanceWatermark(now: now)
+            liveNodes.set(Double(state.members.values.filter { state.isAlive($0, now: now) }.count))
+            if saved.0 != state.map || saved.1 != state.watermark {
+                try AtomicFile.write(JSONWire.encode(state), to: statePath)
+                saved = (state.map, state.watermark)
+            }
+        }
+        server.socket.close()
+    }
+}
+
+/// A configuration the coordinator refuses to start with.
+public struct CoordinatorError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

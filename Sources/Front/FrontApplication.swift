@@ -1,0 +1,187 @@
+import ClusterClient
+import ClusterCore
+import Foundation
+import Hummingbird
+import Ingest
+import Model
+import NIOCore
+import Prometheus
+import Runtime
+import Wire
+
+/// The HTTP face of the cluster (DESIGN.md, "External contract").
+public enum FrontApplication {
+    public static func make(service: FrontService, registry: PrometheusCollectorRegistry) -> some ApplicationProtocol {
+        let router = Router()
+        StatusRoutes.add(to: router, registry: registry, ready: { service.isReady })
+        let handlers = FrontHandlers(service: service)
+        router.post("/v1/metrics") { request, _ in await handlers.ingestJSON(request) }
+        router.get("/v1/query") { request, _ in await handlers.query(request) }
+        router.get("/v1/metrics") { request, _ in await handlers.names(request) }
+        router.get("/v1/cluster") { _, _ in await handlers.cluster() }
+        let configuration = service.configuration
+        return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "windrow"))
+    }
+}
+
+/// The route handlers; each answers JSON and turns every failure into a status and a message.
+struct FrontHandlers: Sendable {
+    let service: FrontService
+    let validator = SampleValidator()
+
+    static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        var text = JSONText()
+        text.raw("{\"error\":")
+        text.string(message)
+        text.raw("}")
+        return json(status, text.text)
+    }
+
+    static func error(_ failure: FrontError) -> Response {
+        error(HTTPResponse.Status(code: failure.status), failure.description)
+    }
+
+    func body(_ request: Request) async throws(FrontError) -> [UInt8] {
+        do {
+            var buffer = try await request.body.collect(upTo: service.configuration.bodyBytesMax)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch is NIOTooManyBytesError {
+            throw FrontError(status: 413, description: "request body exceeds the limit of \(service.configuration.bodyBytesMax) bytes")
+        } catch {
+            throw FrontError.badRequest("cannot read the request body: \(error)")
+        }
+    }
+
+    /// `POST /v1/metrics`: `202` with counts when any item is valid, `400` when none is.
+    func ingestJSON(_ request: Request) async -> Response {
+        let bytes: [UInt8]
+        do {
+            bytes = try await body(request)
+        } catch {
+            return Self.error(error)
+        }
+        let parsed: ParsedSamples
+        do {
+            parsed = try JSONIngest.parse(bytes, validator: validator, now: WallClock.now())
+        } catch {
+            service.metrics.rejected("malformed")
+            return Self.error(.badRequest, error.description)
+        }
+        var errors = parsed.errors.map { (index: $0.index, reason: $0.error.reason.rawValue, message: $0.error.message) }
+        var accepted = 0
+        if !parsed.samples.isEmpty {
+            var builder = SampleBatchBuilder(capacity: parsed.samples.count)
+            for sample in parsed.samples { builder.append(sample) }
+            do {
+                let reply = try await service.ingest(builder.finish(id: UInt64.random(in: 1...UInt64.max)))
+                if let batchError = reply.batchError { return Self.error(.internalServerError, "the mapper refused the batch: \(batchError)") }
+                accepted = reply.accepted
+                errors += reply.errors.map { (index: parsed.indices[$0.index], reason: $0.reason, message: $0.error) }
+            } catch {
+                return Self.error(error)
+            }
+        }
+        for error in parsed.errors { service.metrics.rejected(error.error.reason.rawValue) }
+        service.metrics.samplesAccepted.increment(by: Int64(accepted))
+        errors.sort { $0.index < $1.index }
+        var json = JSONText()
+        json.raw("{\"accepted\":\(accepted),\"rejected\":\(errors.count),\"errors\":[")
+        for (position, error) in errors.enumerated() {
+            if position > 0 { json.raw(",") }
+            json.raw("{\"index\":\(error.index),\"reason\":")
+            json.string(error.reason)
+            json.raw(",\"error\":")
+            json.string(error.message)
+            json.raw("}")
+        }
+        json.raw("]}")
+        return Self.json(accepted > 0 || errors.isEmpty ? .accepted : .badRequest, json.text)
+    }
+
+    /// `GET /v1/query`.
+    func query(_ request: Request) async -> Response {
+        let start = ContinuousClock.now
+        defer {
+            let elapsed = ContinuousClock.now - start
+            service.metrics.querySeconds.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        }
+        guard let view = await service.clusterView() else { return Self.error(.serviceUnavailable, "the coordinator has not answered yet") }
+        var fields = [String: String]()
+        for (key, value) in request.uri.queryParameters { fields[String(key)] = String(value) }
+        do {
+            let parameters = try QueryParameters(fields, window: view.map.window)
+            let (_, accumulator) = try await service.query(parameters.spec)
+            return Self.json(.ok, QueryRenderer.render(parameters, groups: accumulator.groups))
+        } catch {
+            return Self.error(error)
+        }
+    }
+
+    /// `GET /v1/metrics?prefix=`: `{"names": [...]}`.
+    func names(_ request: Request) async -> Response {
+        let prefix = request.uri.queryParameters.get("prefix") ?? ""
+        do {
+            let names = try await service.names(prefix: prefix)
+            var json = JSONText()
+            json.raw("{\"names\":[")
+            for (position, name) in names.enumerated() {
+                if position > 0 { json.raw(",") }
+                json.string(name)
+            }
+            json.raw("]}")
+            return Self.json(.ok, json.text)
+        } catch {
+            return Self.error(error)
+        }
+    }
+
+    /// `GET /v1/cluster`: the coordinator's view (membership, map, watermark, figures).
+    func cluster() async -> Response {
+        guard let view = await service.clusterView() else { return Self.error(.serviceUnavailable, "the coordinator has not answered yet") }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = (try? encoder.encode(ClusterSummary(view))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return Self.json(.ok, text)
+    }
+}
+
+/// `GET /v1/cluster`'s shape.
+struct ClusterSummary: Encodable {
+    struct Node: Encodable {
+        var id: String
+        var role: String
+        var alive: Bool
+        var lastSeenMs: Int64
+        var endpoints: [String: String]
+        var ordinal: Int?
+        var watermark: Int64?
+        var figures: [String: Double]
+    }
+
+    var mapVersion: UInt64
+    var partitions: Int
+    var reducers: [String?]
+    var windowMs: Int64
+    var sketchAccuracy: Double
+    /// Epoch milliseconds.
+    var watermark: Int64?
+    var nodes: [Node]
+
+    init(_ view: ClusterView) {
+        mapVersion = view.map.version
+        partitions = view.map.partitionCount
+        reducers = view.map.reducers.map { $0?.id }
+        windowMs = view.map.windowNanoseconds / 1_000_000
+        sketchAccuracy = view.map.sketchAccuracy
+        watermark = view.watermark.map { $0 / 1_000_000 }
+        nodes = view.nodes.map {
+            Node(id: $0.report.id, role: $0.report.role.rawValue, alive: $0.alive, lastSeenMs: $0.lastSeenMs,
+                 endpoints: $0.report.endpoints, ordinal: $0.report.ordinal, watermark: $0.report.watermark.map { $0 / 1_000_000 },
+                 figures: $0.report.figures)
+        }
+    }
+}

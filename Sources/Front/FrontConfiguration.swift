@@ -1,0 +1,18 @@
+/// Everything a front node needs to run.
+public struct FrontConfiguration: Sendable {
+    public var id: String
+    public var host: String
+    public var httpPort: Int
+    public var coordinatorEndpoint: String
+    /// Largest request body accepted, in bytes (`413` beyond).
+    public var bodyBytesMax = 16 << 20
+    /// How long a mapper or reducer has to answer.
+    public var callTimeoutMs = 10_000
+
+    public init(id: String, host: String, httpPort: Int, coordinatorEndpoint: String) {
+        self.id = id
+        self.host = host
+        self.httpPort = httpPort
+        self.coordinatorEndpoint = coordinatorEndpoint
+    }
+}

@@ -1,0 +1,19 @@
+import Prometheus
+
+/// The front node's figures in `/metrics`.
+struct FrontMetrics {
+    let registry: PrometheusCollectorRegistry
+    let querySeconds: DurationHistogram
+    let samplesAccepted: Counter
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        querySeconds = registry.makeDurationHistogram(name: "windrow_query_duration_seconds",
+                                                      buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)])
+        samplesAccepted = registry.makeCounter(name: "windrow_http_samples_accepted_total", help: "Samples accepted through HTTP ingest.")
+    }
+
+    func rejected(_ reason: String, count: Int = 1) {
+        registry.makeCounter(name: "windrow_rejected_samples_total", labels: [("reason", reason)], help: "Samples rejected, by reason.").increment(by: Int64(count))
+    }
+}

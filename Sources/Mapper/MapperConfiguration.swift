@@ -1,0 +1,39 @@
+import Model
+
+/// Everything a mapper needs to run.
+public struct MapperConfiguration: Sendable {
+    /// Unique and stable across restarts: reducers remember how far they applied its log by it.
+    public var id: String
+    public var dataDirectory: String
+    /// PULL endpoint for fire-and-forget batches (`tcp://0.0.0.0:5555`).
+    public var ingestEndpoint: String
+    /// ROUTER endpoint for acknowledged batches.
+    public var ackedEndpoint: String
+    /// The host other nodes and producers should use to reach this mapper.
+    public var advertisedHost: String
+    public var coordinatorEndpoint: String
+    /// Longest time samples wait in memory before their partials go to reducers.
+    public var flushIntervalMs: Int = 500
+    /// Flush early once this many window states are held.
+    public var openStatesMax: Int = 1_000_000
+    public var heartbeatIntervalMs: Int = 1000
+    /// How long a reducer has to acknowledge a partial batch before it is sent again.
+    public var partialTimeoutMs: Int = 5000
+    public var validation = ValidationLimits()
+
+    public init(id: String, dataDirectory: String, ingestEndpoint: String, ackedEndpoint: String,
+                advertisedHost: String, coordinatorEndpoint: String) {
+        self.id = id
+        self.dataDirectory = dataDirectory
+        self.ingestEndpoint = ingestEndpoint
+        self.ackedEndpoint = ackedEndpoint
+        self.advertisedHost = advertisedHost
+        self.coordinatorEndpoint = coordinatorEndpoint
+    }
+}
+
+/// `tcp://0.0.0.0:5555` bound → `tcp://host:5555` advertised.
+func advertise(_ bound: String, host: String) -> String {
+    guard let colon = bound.lastIndex(of: ":") else { return bound }
+    return "tcp://\(host)\(bound[colon...])"
+}

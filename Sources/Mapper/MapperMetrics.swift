@@ -1,0 +1,42 @@
+import Model
+import Prometheus
+
+/// The mapper's figures in `/metrics`.
+struct MapperMetrics {
+    let registry: PrometheusCollectorRegistry
+    let samplesReceived: Counter
+    let samplesAccepted: Counter
+    let batchesPush: Counter
+    let batchesAcked: Counter
+    let partialsSent: Counter
+    let partialRowsSent: Counter
+    let openWindows: Gauge
+    let walBytes: Gauge
+    let watermarkLag: Gauge
+    let flushSeconds: DurationHistogram
+    let pendingPartials: Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        samplesReceived = registry.makeCounter(name: "windrow_samples_received_total", help: "Samples received by this mapper.")
+        samplesAccepted = registry.makeCounter(name: "windrow_samples_accepted_total", help: "Samples that passed validation.")
+        batchesPush = registry.makeCounter(name: "windrow_batches_received_total", labels: [("path", "push")], help: "Batches received.")
+        batchesAcked = registry.makeCounter(name: "windrow_batches_received_total", labels: [("path", "acked")], help: "Batches received.")
+        partialsSent = registry.makeCounter(name: "windrow_partials_sent_total", help: "Partial batches sent to reducers (resends included).")
+        partialRowsSent = registry.makeCounter(name: "windrow_partial_rows_sent_total", help: "Window rows sent to reducers.")
+        openWindows = registry.makeGauge(name: "windrow_open_windows", help: "Window states held in memory.")
+        walBytes = registry.makeGauge(name: "windrow_wal_bytes", help: "Bytes in the write-ahead log.")
+        watermarkLag = registry.makeGauge(name: "windrow_watermark_lag_seconds", help: "How far this node's watermark trails the clock.")
+        flushSeconds = registry.makeDurationHistogram(name: "windrow_flush_duration_seconds",
+                                                      buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)])
+        pendingPartials = registry.makeGauge(name: "windrow_partials_pending", help: "Partial batches awaiting a reducer's acknowledgement.")
+    }
+
+    func rejected(_ reason: String, count: Int) {
+        registry.makeCounter(name: "windrow_rejected_samples_total", labels: [("reason", reason)], help: "Samples rejected, by reason.").increment(by: Int64(count))
+    }
+
+    func rejectedBatch(_ reason: String) {
+        registry.makeCounter(name: "windrow_rejected_batches_total", labels: [("reason", reason)], help: "Whole batches rejected, by reason.").increment()
+    }
+}

@@ -1,0 +1,38 @@
+/// Everything a reducer needs to run.
+public struct ReducerConfiguration: Sendable {
+    public var id: String
+    /// Which partitions it owns: every `p` with `p % reducerCount == ordinal`.
+    public var ordinal: Int
+    public var dataDirectory: String
+    /// ROUTER endpoint for partial batches (and "applied" questions) from mappers.
+    public var partialsEndpoint: String
+    /// ROUTER endpoint for queries from front nodes.
+    public var queryEndpoint: String
+    public var advertisedHost: String
+    public var coordinatorEndpoint: String
+    /// How long after a window's end (by the watermark) late samples are still expected before
+    /// the window is sealed into a shard file. Later samples are corrections, never dropped.
+    public var allowedLatenessMs: Int = 30_000
+    /// How often the reducer looks for windows to seal.
+    public var sealIntervalMs: Int = 5_000
+    /// Checkpoint (snapshot open windows, rotate the log) once the log is this large.
+    public var walBytesMax: Int = 256 << 20
+    public var heartbeatIntervalMs: Int = 1000
+
+    public init(id: String, ordinal: Int, dataDirectory: String, partialsEndpoint: String, queryEndpoint: String,
+                advertisedHost: String, coordinatorEndpoint: String) {
+        self.id = id
+        self.ordinal = ordinal
+        self.dataDirectory = dataDirectory
+        self.partialsEndpoint = partialsEndpoint
+        self.queryEndpoint = queryEndpoint
+        self.advertisedHost = advertisedHost
+        self.coordinatorEndpoint = coordinatorEndpoint
+    }
+}
+
+/// `tcp://0.0.0.0:7001` bound → `tcp://host:7001` advertised.
+func advertise(_ bound: String, host: String) -> String {
+    guard let colon = bound.lastIndex(of: ":") else { return bound }
+    return "tcp://\(host)\(bound[colon...])"
+}

@@ -1,0 +1,267 @@
+import Aggregation
+import ClusterClient
+import ClusterCore
+import Foundation
+import Logging
+import Model
+import Runtime
+import Storage
+import Transport
+import Wire
+import ZeroMQ
+
+/// The reducer's single thread: owns its sockets, log, open windows and shard files.
+final class ReducerLoop {
+    let service: ReducerService
+    let stop: StopFlag
+    var configuration: ReducerConfiguration { service.configuration }
+    var logger: Logger { service.logger }
+    var metrics: ReducerMetrics { service.metrics }
+
+    let partials: RPCServer
+    let queries: RPCServer
+    let log: WriteAheadLog
+    let map: PartitionMap
+    var store: ReducerStore
+    var catalog = ShardCatalog()
+    var checkpoint: ReducerCheckpoint
+    var held: [(RPCServer.Request, PartialBatch)] = []
+    var directory: String { configuration.dataDirectory }
+    var shardDirectory: String { directory + "/shards" }
+    var checkpointPath: String { directory + "/checkpoint.json" }
+
+    init(service: ReducerService, stop: StopFlag) throws {
+        self.service = service
+        self.stop = stop
+        let configuration = service.configuration
+        partials = try RPCServer(context: service.context, bind: configuration.partialsEndpoint)
+        queries = try RPCServer(context: service.context, bind: configuration.queryEndpoint)
+        let partialsEndpoint = advertise(partials.endpoint, host: configuration.advertisedHost)
+        let queryEndpoint = advertise(queries.endpoint, host: configuration.advertisedHost)
+        service.boundEndpoints.withLock { $0["partials"] = partialsEndpoint; $0["query"] = queryEndpoint }
+        log = try WriteAheadLog(directory: configuration.dataDirectory + "/wal")
+        try AtomicFile.makeDirectory(configuration.dataDirectory + "/shards")
+        map = try Self.waitForMap(service: service, stop: stop)
+        store = ReducerStore(window: map.window, sketchMapping: map.sketchMapping, partitionCount: map.partitionCount)
+        checkpoint = try ReducerCheckpoint.load(from: configuration.dataDirectory + "/checkpoint.json")
+    }
+
+    /// Heartbeats (announcing this reducer's endpoints) until the map is known.
+    static func waitForMap(service: ReducerService, stop: StopFlag) throws -> PartitionMap {
+        var said = false
+        while !stop.isStopped {
+            if let map = service.link.reply?.map { return map }
+            service.link.beat(Self.report(service, figures: [:]))
+            if !said {
+                service.logger.info("waiting for the coordinator at \(service.configuration.coordinatorEndpoint)")
+                said = true
+            }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        throw CancellationError()
+    }
+
+    static func report(_ service: ReducerService, figures: [String: Double]) -> NodeReport {
+        NodeReport(id: service.configuration.id, role: .reducer, endpoints: service.endpoints, ordinal: service.configuration.ordinal, figures: figures)
+    }
+
+    func run() throws {
+        try recover()
+        service.readyFlag.store(true, ordering: .releasing)
+        logger.info("reducer \(configuration.id) (ordinal \(configuration.ordinal)) takes partials on \(service.endpoints["partials"] ?? "?") and queries on \(service.endpoints["query"] ?? "?")")
+        var nextHeartbeat = ContinuousClock.now
+        var nextSeal = ContinuousClock.now + .milliseconds(configuration.sealIntervalMs)
+        while !stop.isStopped {
+            let ready = try Poller.poll([.socket(partials.socket, .readable), .socket(queries.socket, .readable),
+                                         .descriptor(service.waker.descriptor, .readable)], timeoutMs: 50)
+            if ready[2].contains(.readable) { service.waker.drain() }
+            try drainPartials()
+            drainQueries()
+            if ContinuousClock.now >= nextHeartbeat {
+                heartbeat()
+                nextHeartbeat = ContinuousClock.now + .milliseconds(configuration.heartbeatIntervalMs)
+            }
+            if ContinuousClock.now >= nextSeal {
+                try seal(force: false)
+                nextSeal = ContinuousClock.now + .milliseconds(configuration.sealIntervalMs)
+            }
+        }
+        try drainPartials()
+        try log.sync()
+        partials.socket.close()
+        queries.socket.close()
+        logger.info("reducer \(configuration.id) stopped; \(store.openWindowCount) open windows are in its log")
+    }
+
+    // MARK: Recovery
+
+    /// Loads the last checkpoint (shards and snapshot), drops files it does not name, and
+    /// replays the log after it. Replayed partials that were applied before are skipped.
+    func recover() throws {
+        let listed = Set(checkpoint.shards)
+        for path in try ShardDirectory.shardPaths(in: shardDirectory) {
+            let name = String(path.split(separator: "/").last!)
+            if listed.contains(name) {
+                catalog.add(try ShardReader(path: path), name: name)
+            } else {
+                logger.info("removing \(name): written by a seal that did not commit")
+                try AtomicFile.remove(path)
+            }
+        }
+        if let snapshot = checkpoint.snapshot {
+            let reader = try ShardReader(path: directory + "/" + snapshot)
+            store.merge(series: reader.series, rows: try reader.verify())
+        }
+        store.restoreApplied(checkpoint.applied)
+        var replayed = 0
+        try log.replay(from: checkpoint.walStart) { _, frame in
+            guard let batch = try? PartialBatch.decode(frame) else { return }
+            if store.apply(batch) == .applied { replayed += 1 }
+        }
+        metrics.shardFiles.set(Double(catalog.names.count))
+        metrics.openWindows.set(Double(store.openWindowCount))
+        logger.info("recovered: \(catalog.names.count) shard files, \(store.openWindowCount) open windows, \(replayed) partial batches replayed")
+    }
+
+    // MARK: Partials
+
+    func drainPartials() throws {
+        var taken = 0
+        while taken < 1000, let request = try partials.receive() {
+            taken += 1
+            switch request.method {
+            case "partials":
+                let batch: PartialBatch
+                do {
+                    batch = try PartialBatch.decode(request.body)
+                } catch {
+                    partials.fail(request, error.description)
+                    continue
+                }
+                guard batch.windowNanoseconds == map.windowNanoseconds else {
+                    partials.fail(request, "window length \(batch.windowNanoseconds) ns differs from this reducer's \(map.windowNanoseconds) ns")
+                    continue
+                }
+                if store.isDuplicate(batch) || held.contains(where: { $0.1.origin == batch.origin && $0.1.sequenceEnd >= batch.sequenceEnd }) {
+                    metrics.partialsDuplicate.increment()
+                    partials.reply(request, JSONWire.encode(AppliedReply(origin: batch.origin, applied: store.applied[batch.origin] ?? batch.sequenceEnd)))
+                    continue
+                }
+                log.append(request.body)
+                held.append((request, batch))
+            case "applied":
+                guard let asked = try? JSONWire.decode(AppliedRequest.self, from: request.body) else {
+                    partials.fail(request, "malformed applied request")
+                    continue
+                }
+                partials.reply(request, JSONWire.encode(AppliedReply(origin: asked.origin, applied: store.applied[asked.origin] ?? 0)))
+            default:
+                partials.fail(request, "unknown method '\(request.method)'; this endpoint answers 'partials' and 'applied'")
+            }
+        }
+        guard !held.isEmpty else { return }
+        try log.sync()
+        for (request, batch) in held {
+            if store.apply(batch) == .applied {
+                metrics.partialsMerged.increment()
+                metrics.partialRowsMerged.increment(by: Int64(batch.rows.count))
+            }
+            partials.reply(request, JSONWire.encode(AppliedReply(origin: batch.origin, applied: store.applied[batch.origin] ?? batch.sequenceEnd)))
+        }
+        held.removeAll(keepingCapacity: true)
+        metrics.openWindows.set(Double(store.openWindowCount))
+        metrics.walBytes.set(Double(log.sizeBytes))
+    }
+
+    // MARK: Queries
+
+    func drainQueries() {
+        var taken = 0
+        while taken < 1000, let request = try? queries.receive() {
+            taken += 1
+            let start = ContinuousClock.now
+            do {
+                switch request.method {
+                case "query":
+                    queries.reply(request, try answer(try JSONWire.decode(QuerySpec.self, from: request.body)))
+                case "names":
+                    let asked = try JSONWire.decode(NamesRequest.self, from: request.body)
+                    let names = store.names(prefix: asked.prefix).union(catalog.names(prefix: asked.prefix))
+                    queries.reply(request, JSONWire.encode(names.sorted()))
+                default:
+                    queries.fail(request, "unknown method '\(request.method)'; this endpoint answers 'query' and 'names'")
+                }
+            } catch {
+                queries.fail(request, "\(error)")
+            }
+            metrics.querySeconds.recordSince(start)
+        }
+    }
+
+    /// Merges the matching base windows of shards and memory into the query's buckets.
+    func answer(_ spec: QuerySpec) throws -> [UInt8] {
+        var accumulator = BucketAccumulator(spec: spec)
+        try catalog.rows(partition: map.partition(of: spec.name), spec: spec, into: &accumulator)
+        store.openRows(matching: spec.filter, from: spec.from, to: spec.to, into: &accumulator)
+        let rows = accumulator.rows()
+        return PartialBatch(id: 0, origin: configuration.id, sequenceStart: 0, sequenceEnd: 0, windowNanoseconds: spec.step,
+                            sketchMapping: map.sketchMapping, series: rows.series, rows: rows.rows).encode()
+    }
+
+    // MARK: Heartbeat and sealing
+
+    func heartbeat() {
+        let report = Self.report(service, figures: [
+            "open_windows": Double(store.openWindowCount), "shard_files": Double(catalog.names.count),
+            "shard_bytes": Double(catalog.totalBytes), "wal_bytes": Double(log.sizeBytes),
+        ])
+        service.link.beat(report) { [service] reply in
+            service.watermark.withLock { $0 = reply.watermark }
+        }
+    }
+
+    /// Seals the windows the watermark has passed (plus the allowed lateness) into shard files,
+    /// per partition and day, snapshots the rest, and commits both in the checkpoint; then the
+    /// log before the checkpoint is deleted.
+    func seal(force: Bool) throws {
+        let watermark = service.watermark.withLock { $0 }
+        if let watermark { metrics.watermarkLag.set(Double(WallClock.now().nanoseconds - watermark) / 1e9) }
+        let cutoff = (watermark ?? .min) &- Int64(configuration.allowedLatenessMs) * 1_000_000
+        let sealable = watermark == nil ? [:] : store.takeSealable(endingBy: cutoff)
+        guard force || !sealable.isEmpty || log.sizeBytes > UInt64(configuration.walBytesMax) else { return }
+        let start = ContinuousClock.now
+        var next = checkpoint
+        next.sequence += 1
+        let writer = ShardWriter()
+        var written: [(String, String)] = []
+        for (partition, rows) in sealable.sorted(by: { $0.key < $1.key }) {
+            for (day, dayRows) in Dictionary(grouping: rows.rows, by: { $0.windowStart.floorDivided(by: 86_400_000_000_000) }) {
+                let name = "p\(partition)-d\(day)-\(next.sequence).shard"
+                let path = shardDirectory + "/" + name
+                let metadata = ShardMetadata(partition: UInt32(partition), windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping)
+                metrics.shardBytesWritten.increment(by: Int64(try writer.write(metadata: metadata, series: rows.series, rows: dayRows, to: path)))
+                written.append((name, path))
+            }
+        }
+        let open = store.allOpenRows()
+        let snapshot = "snapshot-\(next.sequence).shard"
+        try writer.write(metadata: ShardMetadata(partition: .max, windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping),
+                         series: open.series, rows: open.rows, to: directory + "/" + snapshot)
+        try log.rotate()
+        next.applied = store.applied
+        next.walStart = log.endPosition
+        next.snapshot = snapshot
+        next.shards += written.map(\.0)
+        try next.save(to: checkpointPath)
+        // Committed: older log segments and the previous snapshot are no longer needed.
+        if let previous = checkpoint.snapshot { try AtomicFile.remove(directory + "/" + previous) }
+        checkpoint = next
+        try log.truncate(before: next.walStart)
+        for (name, path) in written { catalog.add(try ShardReader(path: path), name: name) }
+        metrics.sealSeconds.recordSince(start)
+        metrics.shardFiles.set(Double(catalog.names.count))
+        metrics.walBytes.set(Double(log.sizeBytes))
+        metrics.openWindows.set(Double(store.openWindowCount))
+        if !written.isEmpty { logger.debug("sealed \(sealable.values.reduce(0) { $0 + $1.rows.count }) windows into \(written.count) shard files") }
+    }
+}

@@ -1,0 +1,40 @@
+import Prometheus
+
+/// The reducer's figures in `/metrics`.
+struct ReducerMetrics {
+    let registry: PrometheusCollectorRegistry
+    let partialsMerged: Counter
+    let partialsDuplicate: Counter
+    let partialRowsMerged: Counter
+    let openWindows: Gauge
+    let walBytes: Gauge
+    let shardBytesWritten: Counter
+    let shardFiles: Gauge
+    let sealSeconds: DurationHistogram
+    let querySeconds: DurationHistogram
+    let watermarkLag: Gauge
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        partialsMerged = registry.makeCounter(name: "windrow_partials_merged_total", help: "Partial batches merged.")
+        partialsDuplicate = registry.makeCounter(name: "windrow_partials_duplicate_total", help: "Partial batches already applied (ignored).")
+        partialRowsMerged = registry.makeCounter(name: "windrow_partial_rows_merged_total", help: "Window rows merged.")
+        openWindows = registry.makeGauge(name: "windrow_open_windows", help: "Window states held in memory.")
+        walBytes = registry.makeGauge(name: "windrow_wal_bytes", help: "Bytes in the write-ahead log.")
+        shardBytesWritten = registry.makeCounter(name: "windrow_shard_bytes_written_total", help: "Bytes of shard files written.")
+        shardFiles = registry.makeGauge(name: "windrow_shard_files", help: "Shard files in use.")
+        sealSeconds = registry.makeDurationHistogram(name: "windrow_seal_duration_seconds",
+                                                     buckets: [.milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10)])
+        querySeconds = registry.makeDurationHistogram(name: "windrow_reducer_query_duration_seconds",
+                                                      buckets: [.microseconds(200), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .seconds(1)])
+        watermarkLag = registry.makeGauge(name: "windrow_watermark_lag_seconds", help: "How far the cluster watermark trails the clock.")
+    }
+}
+
+extension DurationHistogram {
+    /// Records the time elapsed since `start`.
+    func recordSince(_ start: ContinuousClock.Instant) {
+        let elapsed = ContinuousClock.now - start
+        recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+    }
+}
