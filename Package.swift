@@ -55,6 +55,8 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        .target(name: "Supervisor", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "Producer", dependencies: ["ClusterClient", "ClusterCore", "Transport", "Wire", "ZeroMQ"]),
 
         // Files on disk.
         .target(name: "Storage", dependencies: ["Model", "Codec", "Aggregation", "Wire", "LZ4"]),
@@ -63,8 +65,12 @@ let package = Package(
         .executableTarget(
             name: "windrow",
             dependencies: [
-                "Storage",
+                "Aggregation", "Coordinator", "Front", "Mapper", "Model", "Producer", "Reducer", "Runtime", "Storage", "Supervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

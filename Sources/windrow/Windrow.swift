@@ -7,7 +7,8 @@ struct Windrow: AsyncParsableCommand {
         commandName: "windrow",
         abstract: "A distributed map-reduce stream aggregation cluster for metrics.",
         version: WindrowVersion.current,
-        subcommands: [InspectCommand.self]
+        subcommands: [LocalCommand.self, CoordinatorCommand.self, MapperCommand.self, ReducerCommand.self, FrontCommand.self,
+                      ProduceCommand.self, QueryCommand.self, InspectCommand.self]
     )
 }
 

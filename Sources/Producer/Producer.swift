@@ -1,0 +1,99 @@
+import ClusterClient
+import ClusterCore
+import Foundation
+import Model
+import Transport
+import Wire
+import ZeroMQ
+
+/// A load generator and demo source: random-walk gauges over `names × hosts` series, sent as
+/// binary batches over ZeroMQ, fire-and-forget (PUSH, round-robin over the mappers) or
+/// acknowledged (a window of batches in flight, each answered by its mapper).
+public final class Producer {
+    let configuration: ProducerConfiguration
+    let series: [SeriesEntry]
+    var levels: [Double]
+    var random = SystemRandomNumberGenerator()
+
+    public init(configuration: ProducerConfiguration) {
+        self.configuration = configuration
+        var series = [SeriesEntry]()
+        for name in 0..<configuration.names {
+            for host in 0..<configuration.hostsPerName {
+                series.append(SeriesEntry(key: SeriesKey(name: "\(configuration.prefix).metric.\(name)", tags: [Tag("host", "h\(host)")])))
+            }
+        }
+        self.series = series
+        levels = series.indices.map { Double($0 % 100) }
+    }
+
+    /// Builds the next batch of `count` samples stamped around `now`.
+    func makeBatch(id: UInt64, count: Int, now: Timestamp) -> SampleBatch {
+        var builder = SampleBatchBuilder(capacity: count)
+        let indices = series.map { builder.intern($0) }
+        let lateShare = configuration.outOfOrderShare
+        for sample in 0..<count {
+            let slot = (Int(id) &* 7919 &+ sample) % series.count
+            levels[slot] += Double.random(in: -1...1, using: &random)
+            var time = now.nanoseconds + Int64(sample) * 1000
+            if lateShare > 0, Double.random(in: 0..<1, using: &random) < lateShare {
+                time -= Int64.random(in: 0...Int64(configuration.outOfOrderMs), using: &random) * 1_000_000
+            }
+            builder.append(seriesIndex: indices[slot], timestamp: time, value: (levels[slot] * 100).rounded() / 100)
+        }
+        return builder.finish(id: id)
+    }
+
+    /// Sends until the duration is over; returns the figures.
+    public func run(stop: @escaping @Sendable () -> Bool = { false }) throws -> ProducerReport {
+        let context = Context(ioThreads: 1)
+        let start = ContinuousClock.now
+        let end = start + .milliseconds(Int(configuration.durationSeconds * 1000))
+        var report = ProducerReport()
+        var id: UInt64 = 1
+        if configuration.acknowledged {
+            let client = RPCClient(context: context, name: "producer")
+            defer { client.shutdown() }
+            let outcome = AcknowledgementTally()
+            while ContinuousClock.now < end && !stop() {
+                while outcome.inFlight() >= configuration.inFlightMax { Thread.sleep(forTimeInterval: 0.0005) }
+                let batch = makeBatch(id: id, count: configuration.batchSize, now: WallClock.now())
+                let endpoint = configuration.endpoints[Int(id) % configuration.endpoints.count]
+                outcome.started()
+                client.send(to: endpoint, method: "samples", body: batch.encode(), timeout: .seconds(30)) { result in
+                    outcome.finished(result)
+                }
+                report.samplesSent += batch.count
+                report.batchesSent += 1
+                id += 1
+                pace(sent: report.samplesSent, start: start)
+            }
+            while outcome.inFlight() > 0 { Thread.sleep(forTimeInterval: 0.001) }
+            (report.samplesAcknowledged, report.samplesRejected, report.batchesFailed) = outcome.totals()
+        } else {
+            let push = try Socket(context, .push, lingerMs: -1)
+            try push.setSendHighWaterMark(100)
+            for endpoint in configuration.endpoints { try push.connect(endpoint) }
+            while ContinuousClock.now < end && !stop() {
+                let batch = makeBatch(id: id, count: configuration.batchSize, now: WallClock.now())
+                try push.send(batch.encode())
+                report.samplesSent += batch.count
+                report.batchesSent += 1
+                id += 1
+                pace(sent: report.samplesSent, start: start)
+            }
+            push.close()
+        }
+        let elapsed = ContinuousClock.now - start
+        report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return report
+    }
+
+    /// Sleeps as needed to hold the configured rate.
+    func pace(sent: Int, start: ContinuousClock.Instant) {
+        guard let rate = configuration.rate, rate > 0 else { return }
+        let due = start + .milliseconds(Int(Double(sent) / Double(rate) * 1000))
+        let wait = due - ContinuousClock.now
+        if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18) }
+    }
+}

@@ -1,0 +1,64 @@
+/// The layout of a one-machine cluster: which child runs with which ports and directories.
+public struct LocalCluster: Sendable {
+    public var dataDirectory: String
+    public var httpPort: Int
+    public var ingestPort: Int
+    public var mappers: Int
+    public var reducers: Int
+    public var window: String
+    public var allowedLatenessMs: Int
+    public var sealIntervalMs: Int
+    public var flushIntervalMs: Int
+    public var logLevel: String
+
+    public init(dataDirectory: String, httpPort: Int, ingestPort: Int, mappers: Int, reducers: Int, window: String = "1m",
+                allowedLatenessMs: Int = 30_000, sealIntervalMs: Int = 5000, flushIntervalMs: Int = 500, logLevel: String = "info") {
+        self.dataDirectory = dataDirectory
+        self.httpPort = httpPort
+        self.ingestPort = ingestPort
+        self.mappers = mappers
+        self.reducers = reducers
+        self.window = window
+        self.allowedLatenessMs = allowedLatenessMs
+        self.sealIntervalMs = sealIntervalMs
+        self.flushIntervalMs = flushIntervalMs
+        self.logLevel = logLevel
+    }
+
+    /// Ingest endpoints of mapper `index`: PULL on `ingestPort + 2·index`, acknowledged ROUTER
+    /// on the next port (free ports when `ingestPort` is 0).
+    public func mapperPorts(_ index: Int) -> (ingest: Int, acked: Int) {
+        ingestPort == 0 ? (FreePort.next(), FreePort.next()) : (ingestPort + 2 * index, ingestPort + 2 * index + 1)
+    }
+
+    /// The children, in start order: coordinator, reducers, mappers, front.
+    public func children() -> (specs: [ChildSpec], coordinator: String, mapperIngest: [String]) {
+        let coordinatorPort = FreePort.next()
+        let coordinator = "tcp://127.0.0.1:\(coordinatorPort)"
+        let common = ["--coordinator", coordinator, "--host", "127.0.0.1", "--log-level", logLevel]
+        var specs = [ChildSpec(name: "coordinator", arguments: [
+            "coordinator", "--listen", "tcp://127.0.0.1:\(coordinatorPort)", "--data-dir", dataDirectory + "/coordinator",
+            "--reducers", String(reducers), "--window", window, "--http-port", String(FreePort.next()),
+            "--log-level", logLevel,
+        ])]
+        for index in 0..<reducers {
+            specs.append(ChildSpec(name: "reducer-\(index)", arguments: ["reducer", "--id", "reducer-\(index)", "--ordinal", String(index),
+                "--data-dir", dataDirectory + "/reducer-\(index)",
+                "--partials", "tcp://127.0.0.1:\(FreePort.next())", "--query", "tcp://127.0.0.1:\(FreePort.next())",
+                "--http-port", String(FreePort.next()), "--allowed-lateness-ms", String(allowedLatenessMs),
+                "--seal-interval-ms", String(sealIntervalMs)] + common))
+        }
+        var ingest = [String]()
+        for index in 0..<mappers {
+            let ports = mapperPorts(index)
+            ingest.append("tcp://127.0.0.1:\(ports.ingest)")
+            specs.append(ChildSpec(name: "mapper-\(index)", arguments: ["mapper", "--id", "mapper-\(index)",
+                "--data-dir", dataDirectory + "/mapper-\(index)",
+                "--ingest", "tcp://0.0.0.0:\(ports.ingest)", "--acked", "tcp://0.0.0.0:\(ports.acked)",
+                "--http-port", String(FreePort.next()), "--flush-interval-ms", String(flushIntervalMs)] + common))
+        }
+        specs.append(ChildSpec(name: "front", arguments: ["front", "--host", "127.0.0.1", "--http-port", String(httpPort),
+                                                          "--coordinator", coordinator, "--log-level", logLevel]))
+        return (specs, coordinator, ingest)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Starts child processes, restarts any that exits unexpectedly (after a short back-off), and
+/// stops them all with SIGTERM (SIGKILL after a grace period) when asked.
+public final class Supervisor: Sendable {
+    struct Child {
+        var spec: ChildSpec
+        var process: Process?
+        var restarts = 0
+    }
+
+    let executable: String
+    let logger: Logger
+    private let children: Mutex<[Child]>
+    private let stopping = Atomic<Bool>(false)
+
+    public init(executable: String, children specs: [ChildSpec], logger: Logger) {
+        self.executable = executable
+        self.logger = logger
+        children = Mutex(specs.map { Child(spec: $0) })
+    }
+
+    /// Starts every child, in order.
+    public func start() throws {
+        let count = children.withLock { $0.count }
+        for index in 0..<count { try launch(index) }
+    }
+
+    private func launch(_ index: Int) throws {
+        let spec = children.withLock { $0[index].spec }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = spec.arguments
+        process.terminationHandler = { [self] finished in
+            guard !stopping.load(ordering: .acquiring) else { return }
+            let restarts = children.withLock { state -> Int in
+                state[index].restarts += 1
+                return state[index].restarts
+            }
+            logger.warning("\(spec.name) exited with status \(finished.terminationStatus); restarting (restart \(restarts))")
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(min(5000, 200 * restarts))) { [self] in
+                guard !stopping.load(ordering: .acquiring) else { return }
+                do { try launch(index) } catch { logger.error("cannot restart \(spec.name): \(error)") }
+            }
+        }
+        try process.run()
+        children.withLock { $0[index].process = process }
+        logger.debug("started \(spec.name) (pid \(process.processIdentifier)): windrow \(spec.arguments.joined(separator: " "))")
+    }
+
+    /// The process id of a running child, by name (for tests and operators).
+    public func pid(of name: String) -> Int32? {
+        children.withLock { state in state.first { $0.spec.name == name }?.process?.processIdentifier }
+    }
+
+    /// Stops every child (reverse order), waiting up to `graceSeconds` before killing.
+    public func stop(graceSeconds: Double = 15) {
+        stopping.store(true, ordering: .releasing)
+        let processes = children.withLock { $0.compactMap(\.process) }
+        for process in processes.reversed() where process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+        }
+        let deadline = Date().addingTimeInterval(graceSeconds)
+        for process in processes {
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning {
+                logger.warning("pid \(process.processIdentifier) did not stop in time; killing it")
+                kill(process.processIdentifier, SIGKILL)
+            }
+        }
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Coordinator
+import Model
+import Prometheus
+import Runtime
+
+struct CoordinatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "coordinator", abstract: "Run the control plane: membership, partition map, watermark, discovery.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Directory for the coordinator's state.") var dataDir = Env.string("DATA_DIR", "./data/coordinator")
+    @Option(help: "ZeroMQ endpoint to bind for heartbeats and cluster questions.") var listen = Env.string("LISTEN", "tcp://0.0.0.0:5550")
+    @Option(help: "Number of virtual partitions (fixed for the life of the data).") var partitions = Env.int("PARTITIONS", 256)
+    @Option(help: "Number of reducers (ordinals 0..<N).") var reducers = Env.int("REDUCERS", 2)
+    @Option(help: "Base window (10s, 1m, ...).") var window = Env.string("WINDOW", "1m")
+    @Option(help: "Relative accuracy of quantile sketches (0 keeps none).") var sketchAccuracy = Env.double("SKETCH_ACCURACY", 0.01)
+    @Option(help: "Milliseconds without a heartbeat before a node counts as down.") var livenessTimeoutMs = Env.int("LIVENESS_TIMEOUT_MS", 5000)
+
+    func run() async throws {
+        let logger = common.logger("windrow.coordinator")
+        var configuration = CoordinatorConfiguration(dataDirectory: dataDir, endpoint: listen)
+        configuration.partitionCount = partitions
+        configuration.reducerCount = reducers
+        configuration.windowNanoseconds = try Step(parsing: window).nanoseconds
+        configuration.sketchAccuracy = sketchAccuracy
+        configuration.livenessTimeoutMs = livenessTimeoutMs
+        guard reducers >= 1, partitions >= reducers else { throw ValidationError("need 1 <= reducers <= partitions") }
+        let registry = PrometheusCollectorRegistry()
+        let service = CoordinatorService(configuration: configuration, registry: registry, logger: logger)
+        let status = StatusRoutes.server(host: "0.0.0.0", port: common.httpPort, registry: registry, ready: { service.isReady })
+        try await RoleRunner.run([service.loop(), status], logger: logger)
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Runtime
+import Supervisor
+import UnixSignals
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+struct LocalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "local", abstract: "Run a whole cluster on this machine as supervised child processes.")
+
+    @Option(help: "One data directory for every child.") var dataDir = Env.string("DATA_DIR", "./data")
+    @Option(help: "HTTP port of the front node.") var httpPort = Env.int("HTTP_PORT", 8080)
+    @Option(help: "First ZeroMQ ingest port: mapper i takes PULL on port+2i and acknowledged on port+2i+1; 0 picks free ports.") var ingestPort = Env.int("INGEST_PORT", 5555)
+    @Option(help: "UDP port for statsd.") var statsdPort = Env.int("STATSD_PORT", 8125)
+    @Option(help: "Number of mappers.") var mappers = Env.int("MAPPERS", 2)
+    @Option(help: "Number of reducers.") var reducers = Env.int("REDUCERS", 2)
+    @Option(help: "File of bearer tokens (off when absent).") var tokensFile = Env.string("TOKENS_FILE", "")
+    @Option(help: "Base window.") var window = Env.string("WINDOW", "1m")
+    @Option(help: "Allowed lateness before sealing (ms).") var allowedLatenessMs = Env.int("ALLOWED_LATENESS_MS", 30_000)
+    @Option(help: "Seal check interval (ms).") var sealIntervalMs = Env.int("SEAL_INTERVAL_MS", 5000)
+    @Option(help: "Mapper flush interval (ms).") var flushIntervalMs = Env.int("FLUSH_INTERVAL_MS", 500)
+    @Option(help: "Log level of the children.") var logLevel = Env.string("LOG_LEVEL", "info")
+
+    func run() async throws {
+        var logger = Logger(label: "windrow.local")
+        logger.logLevel = .info
+        guard mappers >= 1, reducers >= 1 else { throw ValidationError("need at least one mapper and one reducer") }
+        let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let layout = LocalCluster(dataDirectory: directory, httpPort: httpPort, ingestPort: ingestPort, mappers: mappers, reducers: reducers,
+                                  window: window, allowedLatenessMs: allowedLatenessMs, sealIntervalMs: sealIntervalMs,
+                                  flushIntervalMs: flushIntervalMs, logLevel: logLevel)
+        let (specs, coordinator, ingest) = layout.children()
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let supervisor = Supervisor(executable: executable, children: specs, logger: logger)
+        try supervisor.start()
+
+        let front = "http://127.0.0.1:\(httpPort)"
+        let readiness = Task {
+            while !Task.isCancelled {
+                if await Self.isReady(front) {
+                    print("windrow local is ready")
+                    print("  web page and HTTP API: \(front)/")
+                    print("  ZeroMQ ingest (push):  \(ingest.joined(separator: ", "))")
+                    print("  coordinator:           \(coordinator)")
+                    print("  data directory:        \(directory)")
+                    return
+                }
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+        for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+            logger.info("\(signal): stopping the cluster")
+            break
+        }
+        readiness.cancel()
+        supervisor.stop()
+        logger.info("stopped")
+    }
+
+    static func isReady(_ front: String) async -> Bool {
+        guard let url = URL(string: front + "/readyz") else { return false }
+        var request = URLRequest(url: url)
+        request.timeoutInterval = 1
+        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return false }
+        return (response as? HTTPURLResponse)?.statusCode == 200
+    }
+}

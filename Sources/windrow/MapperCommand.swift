@@ -1,0 +1,30 @@
+import ArgumentParser
+import Mapper
+import Prometheus
+import Runtime
+
+struct MapperCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mapper", abstract: "Run a mapper: validate, log and pre-aggregate samples; flush partials to reducers.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Unique, stable mapper id.") var id = Env.string("ID", "mapper-0")
+    @Option(help: "Directory for the mapper's write-ahead log.") var dataDir = Env.string("DATA_DIR", "./data/mapper-0")
+    @Option(help: "ZeroMQ PULL endpoint for fire-and-forget batches.") var ingest = Env.string("INGEST", "tcp://0.0.0.0:5555")
+    @Option(help: "ZeroMQ ROUTER endpoint for acknowledged batches.") var acked = Env.string("ACKED", "tcp://0.0.0.0:5556")
+    @Option(help: "Longest time (ms) samples wait before their partials are flushed.") var flushIntervalMs = Env.int("FLUSH_INTERVAL_MS", 500)
+    @Option(help: "Flush early when this many window states are held.") var openStatesMax = Env.int("OPEN_STATES_MAX", 1_000_000)
+    @Option(help: "How far (s) into the future a timestamp may lie.") var futureSeconds = Env.int("FUTURE_SECONDS", 600)
+
+    func run() async throws {
+        let logger = common.logger("windrow.\(id)")
+        var configuration = MapperConfiguration(id: id, dataDirectory: dataDir, ingestEndpoint: ingest, ackedEndpoint: acked,
+                                                advertisedHost: common.host, coordinatorEndpoint: common.coordinator)
+        configuration.flushIntervalMs = flushIntervalMs
+        configuration.openStatesMax = openStatesMax
+        configuration.validation.futureNanosecondsMax = Int64(futureSeconds) * 1_000_000_000
+        let registry = PrometheusCollectorRegistry()
+        let service = try MapperService(configuration: configuration, registry: registry, logger: logger)
+        let status = StatusRoutes.server(host: "0.0.0.0", port: common.httpPort, registry: registry, ready: { service.isReady })
+        try await RoleRunner.run([service.loop(), status], logger: logger)
+    }
+}

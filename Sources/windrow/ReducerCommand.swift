@@ -1,0 +1,30 @@
+import ArgumentParser
+import Prometheus
+import Reducer
+import Runtime
+
+struct ReducerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "reducer", abstract: "Run a reducer: merge partials, seal windows into shard files, answer queries.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Unique reducer id; its trailing number is the ordinal unless --ordinal is given.") var id = Env.string("ID", "reducer-0")
+    @Option(help: "Which partitions it owns (p mod reducers == ordinal).") var ordinal = Env.int("ORDINAL", -1)
+    @Option(help: "Directory for the log, checkpoint and shard files.") var dataDir = Env.string("DATA_DIR", "./data/reducer-0")
+    @Option(help: "ZeroMQ ROUTER endpoint for partial batches.") var partials = Env.string("PARTIALS", "tcp://0.0.0.0:5560")
+    @Option(help: "ZeroMQ ROUTER endpoint for queries.") var query = Env.string("QUERY", "tcp://0.0.0.0:5561")
+    @Option(help: "Milliseconds after a window's end (by the watermark) before it is sealed.") var allowedLatenessMs = Env.int("ALLOWED_LATENESS_MS", 30_000)
+    @Option(help: "How often (ms) to look for windows to seal.") var sealIntervalMs = Env.int("SEAL_INTERVAL_MS", 5000)
+
+    func run() async throws {
+        let resolved = ordinal >= 0 ? ordinal : (windrow.ordinal(of: id) ?? 0)
+        let logger = common.logger("windrow.\(id)")
+        var configuration = ReducerConfiguration(id: id, ordinal: resolved, dataDirectory: dataDir, partialsEndpoint: partials,
+                                                 queryEndpoint: query, advertisedHost: common.host, coordinatorEndpoint: common.coordinator)
+        configuration.allowedLatenessMs = allowedLatenessMs
+        configuration.sealIntervalMs = sealIntervalMs
+        let registry = PrometheusCollectorRegistry()
+        let service = try ReducerService(configuration: configuration, registry: registry, logger: logger)
+        let status = StatusRoutes.server(host: "0.0.0.0", port: common.httpPort, registry: registry, ready: { service.isReady })
+        try await RoleRunner.run([service.loop(), status], logger: logger)
+    }
+}

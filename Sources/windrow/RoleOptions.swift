@@ -1,0 +1,30 @@
+import ArgumentParser
+import Logging
+import Runtime
+
+/// Flags every role shares. Each reads its default from `WINDROW_<FLAG>`.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Host name or address other nodes use to reach this one.")
+    var host = Env.string("HOST", "127.0.0.1")
+
+    @Option(help: "Port of the HTTP status server (/healthz, /readyz, /metrics); 0 picks a free one.")
+    var httpPort = Env.int("HTTP_PORT", 9100)
+
+    @Option(help: "Coordinator endpoint.")
+    var coordinator = Env.string("COORDINATOR", "tcp://127.0.0.1:5550")
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = Env.string("LOG_LEVEL", "info")
+
+    func logger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        return logger
+    }
+}
+
+/// The trailing number of an id (`reducer-1`, `windrow-reducer-1` → 1), for StatefulSet pods.
+func ordinal(of id: String) -> Int? {
+    let digits = id.reversed().prefix { $0.isNumber }
+    return digits.isEmpty ? nil : Int(String(digits.reversed()))
+}
