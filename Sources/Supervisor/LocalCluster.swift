@@ -27,38 +27,47 @@ public struct LocalCluster: Sendable {
 
     /// Ingest endpoints of mapper `index`: PULL on `ingestPort + 2·index`, acknowledged ROUTER
     /// on the next port (free ports when `ingestPort` is 0).
-    public func mapperPorts(_ index: Int) -> (ingest: Int, acked: Int) {
-        ingestPort == 0 ? (FreePort.next(), FreePort.next()) : (ingestPort + 2 * index, ingestPort + 2 * index + 1)
+    func mapperPorts(_ index: Int, _ ports: inout PortBook) -> (ingest: Int, acked: Int) {
+        ingestPort == 0
+            ? (ports.port(for: "mapper-\(index)-ingest"), ports.port(for: "mapper-\(index)-acked"))
+            : (ingestPort + 2 * index, ingestPort + 2 * index + 1)
     }
 
-    /// The children, in start order: coordinator, reducers, mappers, front.
-    public func children() -> (specs: [ChildSpec], coordinator: String, mapperIngest: [String]) {
-        let coordinatorPort = FreePort.next()
+    /// The children, in start order: coordinator, reducers, mappers, front. Internal ports are
+    /// chosen free once and kept in the data directory, so that a restarted cluster keeps its
+    /// addresses.
+    public func children() throws -> (specs: [ChildSpec], coordinator: String, mapperIngest: [String], mapperAcked: [String]) {
+        var ports = PortBook(path: dataDirectory + "/local-ports.json")
+        defer { ports.save() }
+        func free(_ name: String) -> String { String(ports.port(for: name)) }
+        let coordinatorPort = ports.port(for: "coordinator")
         let coordinator = "tcp://127.0.0.1:\(coordinatorPort)"
         let common = ["--coordinator", coordinator, "--host", "127.0.0.1", "--log-level", logLevel]
         var specs = [ChildSpec(name: "coordinator", arguments: [
             "coordinator", "--listen", "tcp://127.0.0.1:\(coordinatorPort)", "--data-dir", dataDirectory + "/coordinator",
-            "--reducers", String(reducers), "--window", window, "--http-port", String(FreePort.next()),
+            "--reducers", String(reducers), "--window", window, "--http-port", free("coordinator-http"),
             "--log-level", logLevel,
         ])]
         for index in 0..<reducers {
             specs.append(ChildSpec(name: "reducer-\(index)", arguments: ["reducer", "--id", "reducer-\(index)", "--ordinal", String(index),
                 "--data-dir", dataDirectory + "/reducer-\(index)",
-                "--partials", "tcp://127.0.0.1:\(FreePort.next())", "--query", "tcp://127.0.0.1:\(FreePort.next())",
-                "--http-port", String(FreePort.next()), "--allowed-lateness-ms", String(allowedLatenessMs),
+                "--partials", "tcp://127.0.0.1:\(free("reducer-\(index)-partials"))", "--query", "tcp://127.0.0.1:\(free("reducer-\(index)-query"))",
+                "--http-port", free("reducer-\(index)-http"), "--allowed-lateness-ms", String(allowedLatenessMs),
                 "--seal-interval-ms", String(sealIntervalMs)] + common))
         }
         var ingest = [String]()
+        var acked = [String]()
         for index in 0..<mappers {
-            let ports = mapperPorts(index)
-            ingest.append("tcp://127.0.0.1:\(ports.ingest)")
+            let mapperPorts = mapperPorts(index, &ports)
+            ingest.append("tcp://127.0.0.1:\(mapperPorts.ingest)")
+            acked.append("tcp://127.0.0.1:\(mapperPorts.acked)")
             specs.append(ChildSpec(name: "mapper-\(index)", arguments: ["mapper", "--id", "mapper-\(index)",
                 "--data-dir", dataDirectory + "/mapper-\(index)",
-                "--ingest", "tcp://0.0.0.0:\(ports.ingest)", "--acked", "tcp://0.0.0.0:\(ports.acked)",
-                "--http-port", String(FreePort.next()), "--flush-interval-ms", String(flushIntervalMs)] + common))
+                "--ingest", "tcp://0.0.0.0:\(mapperPorts.ingest)", "--acked", "tcp://0.0.0.0:\(mapperPorts.acked)",
+                "--http-port", free("mapper-\(index)-http"), "--flush-interval-ms", String(flushIntervalMs)] + common))
         }
         specs.append(ChildSpec(name: "front", arguments: ["front", "--host", "127.0.0.1", "--http-port", String(httpPort),
                                                           "--coordinator", coordinator, "--log-level", logLevel]))
-        return (specs, coordinator, ingest)
+        return (specs, coordinator, ingest, acked)
     }
 }

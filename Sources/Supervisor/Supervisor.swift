@@ -55,16 +55,15 @@ public final class Supervisor: Sendable {
         children.withLock { state in state.first { $0.spec.name == name }?.process?.processIdentifier }
     }
 
-    /// Stops every child (reverse order), waiting up to `graceSeconds` before killing.
+    /// Stops every child in reverse start order (front and mappers before reducers, the
+    /// coordinator last), each given up to `graceSeconds` to flush before it is killed.
     public func stop(graceSeconds: Double = 15) {
         stopping.store(true, ordering: .releasing)
         let processes = children.withLock { $0.compactMap(\.process) }
         for process in processes.reversed() where process.isRunning {
             kill(process.processIdentifier, SIGTERM)
-        }
-        let deadline = Date().addingTimeInterval(graceSeconds)
-        for process in processes {
-            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            let deadline = Date().addingTimeInterval(graceSeconds)
+            while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
             if process.isRunning {
                 logger.warning("pid \(process.processIdentifier) did not stop in time; killing it")
                 kill(process.processIdentifier, SIGKILL)

@@ -33,7 +33,7 @@ struct LocalCommand: AsyncParsableCommand {
         let layout = LocalCluster(dataDirectory: directory, httpPort: httpPort, ingestPort: ingestPort, mappers: mappers, reducers: reducers,
                                   window: window, allowedLatenessMs: allowedLatenessMs, sealIntervalMs: sealIntervalMs,
                                   flushIntervalMs: flushIntervalMs, logLevel: logLevel)
-        let (specs, coordinator, ingest) = layout.children()
+        let (specs, coordinator, ingest, acked) = try layout.children()
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let supervisor = Supervisor(executable: executable, children: specs, logger: logger)
         try supervisor.start()
@@ -42,11 +42,16 @@ struct LocalCommand: AsyncParsableCommand {
         let readiness = Task {
             while !Task.isCancelled {
                 if await Self.isReady(front) {
-                    print("windrow local is ready")
-                    print("  web page and HTTP API: \(front)/")
-                    print("  ZeroMQ ingest (push):  \(ingest.joined(separator: ", "))")
-                    print("  coordinator:           \(coordinator)")
-                    print("  data directory:        \(directory)")
+                    let text = """
+                        windrow local is ready
+                          web page and HTTP API: \(front)/
+                          ZeroMQ ingest (push):  \(ingest.joined(separator: ", "))
+                          ZeroMQ ingest (acked): \(acked.joined(separator: ", "))
+                          coordinator:           \(coordinator)
+                          data directory:        \(directory)
+
+                        """
+                    FileHandle.standardOutput.write(Data(text.utf8))
                     return
                 }
                 try? await Task.sleep(for: .milliseconds(200))

@@ -1,0 +1,203 @@
+import ClusterClient
+import ClusterCore
+import Foundation
+import Testing
+import TestSupport
+import Transport
+import Wire
+import ZeroMQ
+
+/// End-to-end tests: real `windrow local` process trees on loopback, real ZeroMQ and HTTP,
+/// answers compared with exact arithmetic.
+@Suite(.serialized) struct ClusterTests {
+    static let fast = ["--seal-interval-ms", "300", "--allowed-lateness-ms", "1000", "--flush-interval-ms", "200"]
+    static let hour: Int64 = 3_600_000
+    static let day: Int64 = 86_400_000
+
+    static func nowMs() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// Sends batches to the mappers' acknowledged endpoints; returns the samples acknowledged.
+    static func sendAcked(_ batches: [SampleBatch], to endpoints: [String]) async throws -> Int {
+        let client = RPCClient(context: Context())
+        defer { client.shutdown() }
+        var accepted = 0
+        for (index, batch) in batches.enumerated() {
+            let bytes = try await client.call(endpoints[index % endpoints.count], "samples", body: batch.encode(), timeout: .seconds(30))
+            let reply = try JSONWire.decode(IngestReply.self, from: bytes)
+            #expect(reply.rejected == 0 && reply.batchError == nil, "batch \(index): \(reply)")
+            accepted += reply.accepted
+        }
+        return accepted
+    }
+
+    static func sendJSON(_ bodies: [Data], to cluster: LocalClusterProcess) async throws -> Int {
+        var accepted = 0
+        for body in bodies {
+            let (status, data) = try await cluster.post("/v1/metrics", body: body)
+            #expect(status == 202, "POST /v1/metrics answered \(status): \(String(decoding: data, as: UTF8.self))")
+            accepted += (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["accepted"] as? Int ?? 0
+        }
+        return accepted
+    }
+
+    static func query(_ cluster: LocalClusterProcess, name: String, from: Int64, to: Int64, step: String, extra: String = "") async throws -> [String: Any] {
+        try await cluster.json("/v1/query?name=\(name)&from=\(from)&to=\(to)&step=\(step)&stats=\(AnswerCheck.stats)\(extra)")
+    }
+
+    /// Waits until the cluster counts `total` samples of `name` in `[from, to)`.
+    static func waitForCount(_ cluster: LocalClusterProcess, name: String, from: Int64, to: Int64, total: Int, seconds: Double = 30) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        var seen = -1
+        while Date() < deadline {
+            let answer = try await cluster.json("/v1/query?name=\(name)&from=\(from)&to=\(to)&step=1d&stats=count")
+            seen = (answer["series"] as? [[String: Any]] ?? []).flatMap { ($0["count"] as? [NSNumber] ?? []).map(\.intValue) }.reduce(0, +)
+            if seen == total { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("\(name): counted \(seen) samples; want \(total)")
+    }
+
+    /// Answers at 1m (over three hours), 15m, 1h, 1d, grouped by host and filtered by region.
+    static func checkAnswers(_ cluster: LocalClusterProcess, _ data: KnownDataset, name: String, from: Int64, to: Int64, label: String) async throws {
+        let oneMinuteTo = from + 3 * hour
+        AnswerCheck.verify(try await query(cluster, name: name, from: from, to: oneMinuteTo, step: "1m"),
+                           data.expected(stepMs: 60_000, from: from, to: oneMinuteTo), label: "\(label) 1m")
+        for (step, ms) in [("15m", 900_000 as Int64), ("1h", hour), ("1d", day)] {
+            AnswerCheck.verify(try await query(cluster, name: name, from: from, to: to, step: step),
+                               data.expected(stepMs: ms, from: from, to: to), label: "\(label) \(step)")
+        }
+        AnswerCheck.verify(try await query(cluster, name: name, from: from, to: to, step: "1h", extra: "&group_by=host"),
+                           data.expected(stepMs: hour, from: from, to: to, groupBy: "host"), label: "\(label) 1h by host")
+        AnswerCheck.verify(try await query(cluster, name: name, from: from, to: to, step: "1h", extra: "&tags=region:eu"),
+                           data.expected(stepMs: hour, from: from, to: to, filter: [.init("region", "eu")]), label: "\(label) 1h eu")
+    }
+
+    @Test func answersMatchExactArithmeticThroughZeroMQAndHTTPAndSurviveARestart() async throws {
+        let directory = TemporaryDirectory("windrow-e2e")
+        defer { directory.remove() }
+        let end = (Self.nowMs() / Self.day - 1) * Self.day
+        let start = end - 2 * Self.day
+        let data = KnownDataset.make(name: "e2e.latency", count: 30_000, start: start, spanMs: 2 * Self.day, seed: 1)
+        let cluster = LocalClusterProcess(dataDirectory: directory.path, mappers: 2, reducers: 2, extra: Self.fast)
+        try await cluster.start()
+        defer { cluster.stop() }
+        let viaZeroMQ = try await Self.sendAcked(data.batches(of: 2500, range: 0..<15_000), to: try await cluster.ackedEndpoints())
+        let viaHTTP = try await Self.sendJSON(data.jsonBodies(of: 3000, range: 15_000..<30_000), to: cluster)
+        #expect(viaZeroMQ + viaHTTP == 30_000)
+        try await Self.waitForCount(cluster, name: "e2e.latency", from: start, to: end, total: 30_000)
+        try await Self.checkAnswers(cluster, data, name: "e2e.latency", from: start, to: end, label: "first run")
+
+        // Old windows are sealed into shard files, which inspect verifies.
+        try await Task.sleep(for: .seconds(2))
+        let shards = try FileManager.default.subpathsOfDirectory(atPath: directory.path).filter { $0.contains("/shards/") && $0.hasSuffix(".shard") }
+        #expect(!shards.isEmpty, "no shard files were written")
+        for shard in shards {
+            let inspect = Process()
+            inspect.executableURL = URL(fileURLWithPath: LocalClusterProcess.binary)
+            inspect.arguments = ["inspect", "--summary", directory.path + "/" + shard]
+            inspect.standardOutput = FileHandle.nullDevice
+            try inspect.run()
+            inspect.waitUntilExit()
+            #expect(inspect.terminationStatus == 0, "inspect \(shard)")
+        }
+        let before = try await Self.query(cluster, name: "e2e.latency", from: start, to: end, step: "1h", extra: "&group_by=host")
+
+        cluster.stop()
+        let restarted = LocalClusterProcess(dataDirectory: directory.path, mappers: 2, reducers: 2, extra: Self.fast)
+        try await restarted.start()
+        defer { restarted.stop() }
+        try await Self.waitForCount(restarted, name: "e2e.latency", from: start, to: end, total: 30_000)
+        try await Self.checkAnswers(restarted, data, name: "e2e.latency", from: start, to: end, label: "after restart")
+        let after = try await Self.query(restarted, name: "e2e.latency", from: start, to: end, step: "1h", extra: "&group_by=host")
+        #expect(NSDictionary(dictionary: before).isEqual(to: after), "answers changed across the restart")
+    }
+
+    @Test func partitioningNeverChangesAnAnswer() async throws {
+        let end = (Self.nowMs() / Self.hour - 2) * Self.hour
+        let start = end - 6 * Self.hour
+        let data = KnownDataset.make(name: "e2e.invariance", count: 8000, start: start, spanMs: 6 * Self.hour, seed: 2)
+        var answers = [[String: Any]]()
+        for size in [1, 2, 3] {
+            let directory = TemporaryDirectory("windrow-topology")
+            defer { directory.remove() }
+            let cluster = LocalClusterProcess(dataDirectory: directory.path, mappers: size, reducers: size, extra: Self.fast)
+            try await cluster.start()
+            _ = try await Self.sendAcked(data.batches(of: 700), to: try await cluster.ackedEndpoints())
+            try await Self.waitForCount(cluster, name: "e2e.invariance", from: start, to: end, total: 8000)
+            let answer = try await Self.query(cluster, name: "e2e.invariance", from: start, to: end, step: "15m", extra: "&group_by=host")
+            AnswerCheck.verify(answer, data.expected(stepMs: 900_000, from: start, to: end, groupBy: "host"), label: "\(size)x\(size)")
+            answers.append(answer)
+            cluster.stop()
+        }
+        #expect(NSDictionary(dictionary: answers[0]).isEqual(to: answers[1]), "1x1 and 2x2 differ")
+        #expect(NSDictionary(dictionary: answers[0]).isEqual(to: answers[2]), "1x1 and 3x3 differ")
+    }
+
+    @Test func openWindowsShowWithinTwoSecondsAndBackfillCountsOnce() async throws {
+        let directory = TemporaryDirectory("windrow-live")
+        defer { directory.remove() }
+        let cluster = LocalClusterProcess(dataDirectory: directory.path, mappers: 2, reducers: 2, extra: Self.fast)
+        try await cluster.start()
+        defer { cluster.stop() }
+        let endpoints = try await cluster.ackedEndpoints()
+
+        // Live samples: visible in the open window within 2 s of their acknowledgement.
+        let now = Self.nowMs()
+        let live = KnownDataset.make(name: "e2e.live", count: 500, start: now - 1000, spanMs: 1000, seed: 3)
+        _ = try await Self.sendAcked(live.batches(of: 500), to: endpoints)
+        let acknowledged = Date()
+        var visible = false
+        while Date().timeIntervalSince(acknowledged) < 2 && !visible {
+            let answer = try await Self.query(cluster, name: "e2e.live", from: now - Self.hour, to: now + Self.hour, step: "1h")
+            visible = ((answer["series"] as? [[String: Any]])?.first?["count"] as? [NSNumber])?.map(\.intValue).reduce(0, +) == 500
+            if !visible { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(visible, "the open window was not visible within 2 s")
+
+        // Wait for the watermark to pass, then backfill a day long sealed, in two halves with
+        // out-of-order timestamps, plus late samples for the live window after it was sealed.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, (try await cluster.watermark() ?? 0) < now + 2000 { try await Task.sleep(for: .milliseconds(200)) }
+        let oldDay = (now / Self.day - 30) * Self.day
+        let backfill = KnownDataset.make(name: "e2e.live", count: 4000, start: oldDay, spanMs: Self.day, seed: 4)
+        _ = try await Self.sendAcked(backfill.batches(of: 1000, range: 0..<2000), to: endpoints)
+        try await Task.sleep(for: .seconds(2))
+        _ = try await Self.sendAcked(backfill.batches(of: 1000, range: 2000..<4000), to: endpoints)
+        let late = KnownDataset.make(name: "e2e.live", count: 300, start: now - 1000, spanMs: 1000, seed: 5)
+        _ = try await Self.sendAcked(late.batches(of: 300), to: endpoints)
+        let all = KnownDataset(points: live.points + backfill.points + late.points)
+        try await Self.waitForCount(cluster, name: "e2e.live", from: oldDay, to: now + Self.hour, total: 4800)
+        try await Task.sleep(for: .seconds(1))
+        for step in ["15m", "1h", "1d"] {
+            let ms = step == "15m" ? 900_000 : step == "1h" ? Self.hour : Self.day
+            AnswerCheck.verify(try await Self.query(cluster, name: "e2e.live", from: oldDay, to: now + Self.hour, step: step),
+                               all.expected(stepMs: ms, from: oldDay, to: now + Self.hour), label: "backfill \(step)")
+        }
+    }
+
+    @Test func killingAReducerDuringIngestLosesAndDoublesNothing() async throws {
+        let directory = TemporaryDirectory("windrow-kill")
+        defer { directory.remove() }
+        let cluster = LocalClusterProcess(dataDirectory: directory.path, mappers: 2, reducers: 2, extra: Self.fast)
+        try await cluster.start()
+        defer { cluster.stop() }
+        let endpoints = try await cluster.ackedEndpoints()
+        let end = (Self.nowMs() / Self.hour - 1) * Self.hour
+        let start = end - 12 * Self.hour
+        let data = KnownDataset.make(name: "e2e.kill", count: 40_000, start: start, spanMs: 12 * Self.hour, seed: 6)
+        let batches = data.batches(of: 500)
+        let sender = Task { try await Self.sendAcked(batches, to: endpoints) }
+        try await Task.sleep(for: .milliseconds(700))
+        let killer = Process()
+        killer.executableURL = URL(fileURLWithPath: "/usr/bin/pkill")
+        killer.arguments = ["-KILL", "-f", "\(directory.path)/reducer-0"]
+        try killer.run()
+        killer.waitUntilExit()
+        #expect(killer.terminationStatus == 0, "no reducer process was found to kill")
+        let acknowledged = try await sender.value
+        #expect(acknowledged == 40_000)
+        try await Self.waitForCount(cluster, name: "e2e.kill", from: start, to: end, total: 40_000, seconds: 60)
+        AnswerCheck.verify(try await Self.query(cluster, name: "e2e.kill", from: start, to: end, step: "1h"),
+                           data.expected(stepMs: Self.hour, from: start, to: end), label: "after kill")
+    }
+}
