@@ -13,7 +13,7 @@ public final class Producer {
     let configuration: ProducerConfiguration
     let series: [SeriesEntry]
     var levels: [Double]
-    var random = SystemRandomNumberGenerator()
+    var random = FastRandom(seed: UInt64.random(in: 1...UInt64.max))
 
     public init(configuration: ProducerConfiguration) {
         self.configuration = configuration

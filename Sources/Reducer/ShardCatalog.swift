@@ -18,8 +18,7 @@ struct ShardCatalog {
     func rows(partition: Int, spec: QuerySpec, into accumulator: inout BucketAccumulator) throws {
         let filter = spec.filter
         for reader in byPartition[partition] ?? [] {
-            guard let first = reader.blocks.first?.windowStartMin, let last = reader.blocks.map(\.windowStartMax).max(),
-                  last >= spec.from, first < spec.to else { continue }
+            guard reader.windowStartMax >= spec.from, reader.windowStartMin < spec.to else { continue }
             var index = lowerBound(reader, name: spec.name)
             while index < reader.series.count, reader.series[index].key.name == spec.name {
                 let key = reader.series[index].key

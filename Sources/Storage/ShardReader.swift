@@ -20,6 +20,10 @@ public final class ShardReader: Sendable {
     public let rowCount: UInt64
     /// The file's size in bytes.
     public let fileSize: Int
+    /// Earliest and latest window start of any row in the file (blocks are ordered by series,
+    /// not time, so these are over all blocks).
+    public let windowStartMin: Int64
+    public let windowStartMax: Int64
     private let file: File
 
     /// Opens `path`, checking the header, the footer and the index.
@@ -50,6 +54,8 @@ public final class ShardReader: Sendable {
             ranges = index.ranges
             blocks = index.blocks
             rowCount = footer.rowCount
+            windowStartMin = index.blocks.map(\.windowStartMin).min() ?? .max
+            windowStartMax = index.blocks.map(\.windowStartMax).max() ?? .min
         } catch let error as DecodeError {
             throw .corrupt(error, path: path)
         } catch let error as StorageError {

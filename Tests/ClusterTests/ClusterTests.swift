@@ -62,6 +62,10 @@ import ZeroMQ
         let oneMinuteTo = from + 3 * hour
         AnswerCheck.verify(try await query(cluster, name: name, from: from, to: oneMinuteTo, step: "1m"),
                            data.expected(stepMs: 60_000, from: from, to: oneMinuteTo), label: "\(label) 1m")
+        // A narrow range inside a sealed day: files must be found by their whole time range.
+        let narrowFrom = from + 30 * hour
+        AnswerCheck.verify(try await query(cluster, name: name, from: narrowFrom, to: narrowFrom + hour, step: "1m"),
+                           data.expected(stepMs: 60_000, from: narrowFrom, to: narrowFrom + hour), label: "\(label) 1m narrow")
         for (step, ms) in [("15m", 900_000 as Int64), ("1h", hour), ("1d", day)] {
             AnswerCheck.verify(try await query(cluster, name: name, from: from, to: to, step: step),
                                data.expected(stepMs: ms, from: from, to: to), label: "\(label) \(step)")

@@ -145,3 +145,24 @@ import Wire
         }
     }
 }
+
+@Suite struct ShardTimeRangeTests {
+    @Test func theFileRangeCoversEveryBlockNotJustTheFirst() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        // Series "a" sorts first but has the latest window; "b" has the earliest.
+        let series = [SeriesEntry(key: SeriesKey(name: "a")), SeriesEntry(key: SeriesKey(name: "b"))]
+        var late = WindowState()
+        late.add(1, at: 600_000_000_000)
+        var early = WindowState()
+        early.add(2, at: 0)
+        let rows = [WindowRow(seriesIndex: 0, windowStart: 600_000_000_000, state: late), WindowRow(seriesIndex: 1, windowStart: 0, state: early)]
+        let path = directory.path + "/r.shard"
+        try ShardWriter(rowsPerBlockMax: 1).write(metadata: ShardMetadata(partition: 0, windowNanoseconds: 60_000_000_000, sketchMapping: nil),
+                                                  series: series, rows: rows, to: path)
+        let reader = try ShardReader(path: path)
+        #expect(reader.windowStartMin == 0)
+        #expect(reader.windowStartMax == 600_000_000_000)
+        #expect(try reader.rows(for: SeriesKey(name: "b"), from: 0, to: 60_000_000_000).count == 1)
+    }
+}
