@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Runtime
 
 /// The `windrow` executable: one subcommand per role or tool, each a thin layer over library code.
 @main
@@ -10,6 +12,16 @@ struct Windrow: AsyncParsableCommand {
         subcommands: [LocalCommand.self, CoordinatorCommand.self, MapperCommand.self, ReducerCommand.self, FrontCommand.self,
                       ProduceCommand.self, QueryCommand.self, InspectCommand.self]
     )
+
+    /// Applies `--config FILE` (as environment defaults) before parsing.
+    static func main() async {
+        do {
+            await main(try ConfigFile.applying(to: Array(CommandLine.arguments.dropFirst())))
+        } catch {
+            FileHandle.standardError.write(Data("windrow: \(error)\n".utf8))
+            Foundation.exit(64)
+        }
+    }
 }
 
 enum WindrowVersion {
