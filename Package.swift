@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Codec"),
         .target(name: "Aggregation", dependencies: ["Model", "Codec"]),
         .target(name: "Wire", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
-        .target(name: "ClusterCore", dependencies: ["Model", "Aggregation", "Wire"]),
+        .target(name: "ClusterCore", dependencies: ["Model", "Aggregation", "Codec", "Wire"]),
         .target(name: "Ingest", dependencies: ["Model"]),
 
         // Process plumbing shared by the roles: env defaults, loop threads, status routes.

@@ -31,8 +31,11 @@ public enum WindowColumns {
     }
 
     /// Reads `count` rows written by `encode`. `mapping` must be given exactly when the rows
-    /// carry sketches; `seriesCount` bounds the series indices.
-    public static func decode(count: Int, seriesCount: Int, sketchMapping mapping: SketchMapping?, from reader: inout ByteReader) throws(DecodeError) -> [WindowRow] {
+    /// carry sketches; `seriesCount` bounds the series indices. With `skipSketches`, sketches
+    /// are left unread (the rows get none): for answers that need no quantile.
+    public static func decode(count: Int, seriesCount: Int, sketchMapping mapping: SketchMapping?, skipSketches: Bool = false,
+                              from reader: inout ByteReader) throws(DecodeError) -> [WindowRow] {
+        let mapping = skipSketches ? nil : mapping
         let series = try reader.readColumn(UInt32.self, count: count, "series index column")
         let startDeltas = try reader.readColumn(Int64.self, count: count, "window start column")
         let counts = try reader.readColumn(UInt64.self, count: count, "count column")

@@ -16,14 +16,22 @@ public struct QuerySpec: Codable, Hashable, Sendable {
     public var tags: [Tag]
     /// One result series per distinct combination of these tags' values.
     public var groupBy: [String]
+    /// The stats to compute per bucket (`avg`, `p99`, ...).
+    public var stats: [String]
 
-    public init(name: String, from: Int64, to: Int64, step: Int64, tags: [Tag] = [], groupBy: [String] = []) {
+    public init(name: String, from: Int64, to: Int64, step: Int64, tags: [Tag] = [], groupBy: [String] = [], stats: [String] = ["avg"]) {
         self.name = name
         self.from = from
         self.to = to
         self.step = step
         self.tags = tags
         self.groupBy = groupBy
+        self.stats = stats
+    }
+
+    /// Whether any requested stat is a quantile, so that sketches must be read and merged.
+    public var needsSketches: Bool {
+        stats.contains { if case .quantile? = try? Stat(parsing: $0) { true } else { false } }
     }
 
     public var filter: SeriesFilter { SeriesFilter(name: name, tags: tags) }
@@ -72,30 +80,5 @@ public struct BucketAccumulator: Sendable {
         } else {
             groups[key]![bucket]!.merge(state)
         }
-    }
-
-    /// Adds the groups of another accumulator's result (rows whose series are group keys).
-    public mutating func add(groupRows: ReducerRows) {
-        for row in groupRows.rows {
-            let key = groupRows.series[Int(row.seriesIndex)].key
-            if groups[key]?[row.windowStart] == nil {
-                groups[key, default: [:]][row.windowStart] = row.state
-            } else {
-                groups[key]![row.windowStart]!.merge(row.state)
-            }
-        }
-    }
-
-    /// The groups as rows, with group keys as the series table.
-    public func rows() -> ReducerRows {
-        var result = ReducerRows()
-        for (key, buckets) in groups.sorted(by: { $0.key < $1.key }) {
-            let index = UInt32(result.series.count)
-            result.series.append(SeriesEntry(key: key))
-            for (start, state) in buckets.sorted(by: { $0.key < $1.key }) {
-                result.rows.append(WindowRow(seriesIndex: index, windowStart: start, state: state))
-            }
-        }
-        return result
     }
 }

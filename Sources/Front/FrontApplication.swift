@@ -114,8 +114,8 @@ struct FrontHandlers: Sendable {
         for (key, value) in request.uri.queryParameters { fields[String(key)] = String(value) }
         do {
             let parameters = try QueryParameters(fields, window: view.map.window)
-            let (_, accumulator) = try await service.query(parameters.spec)
-            return Self.json(.ok, QueryRenderer.render(parameters, groups: accumulator.groups))
+            let answer = try await service.query(parameters.spec)
+            return Self.json(.ok, QueryRenderer.render(parameters, answer: answer))
         } catch {
             return Self.error(error)
         }

@@ -86,23 +86,17 @@ public final class FrontService: Service, Sendable {
         throw FrontError.unavailable(lastError)
     }
 
-    /// Asks the reducer owning `spec.name` for its buckets.
-    public func query(_ spec: QuerySpec) async throws(FrontError) -> (PartitionMap, BucketAccumulator) {
+    /// Asks the reducer owning `spec.name` for the stats of its buckets.
+    public func query(_ spec: QuerySpec) async throws(FrontError) -> QueryAnswer {
         guard let view = await clusterView() else { throw FrontError.unavailable("the coordinator has not answered yet") }
         let ordinal = view.map.reducerOrdinal(ofPartition: view.map.partition(of: spec.name))
         guard let reducer = view.map.reducers[ordinal] else { throw FrontError.unavailable("reducer \(ordinal) has not registered") }
-        var accumulator = BucketAccumulator(spec: spec)
         do {
             let bytes = try await client.call(reducer.query, "query", body: JSONWire.encode(spec), timeout: .milliseconds(configuration.callTimeoutMs))
-            let batch = try PartialBatch.decode(bytes)
-            var rows = ReducerRows()
-            rows.series = batch.series
-            rows.rows = batch.rows
-            accumulator.add(groupRows: rows)
+            return try QueryAnswer.decode(bytes, statCount: spec.stats.count)
         } catch {
             throw FrontError.unavailable("reducer \(reducer.id) at \(reducer.query): \(error)")
         }
-        return (view.map, accumulator)
     }
 
     /// Known metric names from every reducer.

@@ -55,7 +55,8 @@ public struct QueryParameters: Sendable {
             throw .badRequest("parameter 'fill' must be none, null or zero")
         }
         self.fill = fill
-        spec = QuerySpec(name: name, from: from.nanoseconds, to: to.nanoseconds, step: step.nanoseconds, tags: tags, groupBy: groupBy)
+        spec = QuerySpec(name: name, from: from.nanoseconds, to: to.nanoseconds, step: step.nanoseconds, tags: tags, groupBy: groupBy,
+                         stats: stats.map(\.description))
     }
 
     /// RFC 3339, or (signed) epoch milliseconds.

@@ -198,14 +198,13 @@ final class ReducerLoop {
         }
     }
 
-    /// Merges the matching base windows of shards and memory into the query's buckets.
+    /// Merges the matching base windows of shards and memory into the query's buckets and
+    /// computes the requested stats.
     func answer(_ spec: QuerySpec) throws -> [UInt8] {
         var accumulator = BucketAccumulator(spec: spec)
         try catalog.rows(partition: map.partition(of: spec.name), spec: spec, into: &accumulator)
         store.openRows(matching: spec.filter, from: spec.from, to: spec.to, into: &accumulator)
-        let rows = accumulator.rows()
-        return PartialBatch(id: 0, origin: configuration.id, sequenceStart: 0, sequenceEnd: 0, windowNanoseconds: spec.step,
-                            sketchMapping: map.sketchMapping, series: rows.series, rows: rows.rows).encode()
+        return try QueryAnswer(accumulator).encode()
     }
 
     // MARK: Heartbeat and sealing

@@ -1,12 +1,15 @@
+import Aggregation
 import ClusterCore
 import Model
 import Storage
 
-/// The sealed shard files of a reducer, by partition, opened once and read per query.
+/// The sealed shard files of a reducer, by partition, opened once and read per query through a
+/// bounded cache of decoded blocks (dashboards ask for the same recent ranges again and again).
 struct ShardCatalog {
     private(set) var byPartition: [Int: [ShardReader]] = [:]
     private(set) var names: [String] = []
     private(set) var totalBytes = 0
+    private var cache = BlockCache(rowsMax: 500_000)
 
     mutating func add(_ reader: ShardReader, name: String) {
         byPartition[Int(reader.metadata.partition), default: []].append(reader)
@@ -15,16 +18,23 @@ struct ShardCatalog {
     }
 
     /// Adds the rows of matching series in `[from, to)` from every file of `partition`.
-    func rows(partition: Int, spec: QuerySpec, into accumulator: inout BucketAccumulator) throws {
+    mutating func rows(partition: Int, spec: QuerySpec, into accumulator: inout BucketAccumulator) throws {
         let filter = spec.filter
+        let sketches = spec.needsSketches
         for reader in byPartition[partition] ?? [] {
             guard reader.windowStartMax >= spec.from, reader.windowStartMin < spec.to else { continue }
             var index = lowerBound(reader, name: spec.name)
             while index < reader.series.count, reader.series[index].key.name == spec.name {
                 let key = reader.series[index].key
-                if filter.matches(key) {
-                    for row in try reader.rows(seriesIndex: index, from: spec.from, to: spec.to) {
-                        accumulator.add(series: key, windowStart: row.windowStart, state: row.state)
+                let range = reader.ranges[index]
+                if filter.matches(key), range.rowCount > 0, range.windowStartMax >= spec.from, range.windowStartMin < spec.to {
+                    for number in Int(range.firstBlock)..<Int(range.firstBlock + range.blockCount) {
+                        let block = reader.blocks[number]
+                        guard block.windowStartMax >= spec.from, block.windowStartMin < spec.to else { continue }
+                        for row in try cache.rows(reader, block: number, sketches: sketches)
+                        where Int(row.seriesIndex) == index && row.windowStart >= spec.from && row.windowStart < spec.to {
+                            accumulator.add(series: key, windowStart: row.windowStart, state: row.state)
+                        }
                     }
                 }
                 index += 1
@@ -52,5 +62,37 @@ struct ShardCatalog {
             if reader.series[middle].key.name < name { low = middle + 1 } else { high = middle }
         }
         return low
+    }
+}
+
+/// Decoded shard blocks, oldest evicted first once more than `rowsMax` rows are held.
+struct BlockCache {
+    struct Key: Hashable {
+        var path: String
+        var block: Int
+        var sketches: Bool
+    }
+
+    let rowsMax: Int
+    private var entries: [Key: [WindowRow]] = [:]
+    private var order: [Key] = []
+    private var rowsHeld = 0
+
+    init(rowsMax: Int) {
+        self.rowsMax = rowsMax
+    }
+
+    mutating func rows(_ reader: ShardReader, block: Int, sketches: Bool) throws -> [WindowRow] {
+        let key = Key(path: reader.path, block: block, sketches: sketches)
+        if let rows = entries[key] { return rows }
+        let rows = try reader.readBlock(block, sketches: sketches)
+        entries[key] = rows
+        order.append(key)
+        rowsHeld += rows.count
+        while rowsHeld > rowsMax, !order.isEmpty {
+            let evicted = order.removeFirst()
+            rowsHeld -= entries.removeValue(forKey: evicted)?.count ?? 0
+        }
+        return rows
     }
 }

@@ -79,16 +79,17 @@ public final class ShardReader: Sendable {
         }
     }
 
-    /// Reads, checks and decodes block `number`.
-    public func readBlock(_ number: Int) throws(StorageError) -> [WindowRow] {
+    /// Reads, checks and decodes block `number` (without its sketches when `sketches` is off).
+    public func readBlock(_ number: Int, sketches: Bool = true) throws(StorageError) -> [WindowRow] {
         let block = blocks[number]
         let subject = "shard block \(number)"
         let stored = try file.read(count: Int(block.storedLength), at: Int(block.offset))
         do {
             let raw = try Self.unpack(stored, rawLength: Int(block.rawLength), checksum: block.checksum, subject: subject)
             var reader = ByteReader(raw, subject: subject)
-            let rows = try WindowColumns.decode(count: Int(block.rowCount), seriesCount: series.count, sketchMapping: metadata.sketchMapping, from: &reader)
-            try reader.expectEnd()
+            let rows = try WindowColumns.decode(count: Int(block.rowCount), seriesCount: series.count, sketchMapping: metadata.sketchMapping,
+                                                skipSketches: !sketches, from: &reader)
+            if sketches || metadata.sketchMapping == nil { try reader.expectEnd() }
             return rows
         } catch {
             throw .corrupt(error, path: path)
