@@ -52,10 +52,8 @@ final class MapperLoop {
         service.logger.info("mapper \(configuration.id) takes batches on \(ingest) (push) and \(ackedEndpoint) (acknowledged)")
 
         map = try Self.waitForMap(service: service, stop: stop)
-        var limits = configuration.validation
-        limits.futureNanosecondsMax = configuration.validation.futureNanosecondsMax
         aggregator = MapperAggregator(window: map.window, sketchMapping: map.sketchMapping,
-                                      partitionCount: map.partitionCount, validator: SampleValidator(limits: limits))
+                                      partitionCount: map.partitionCount, validator: SampleValidator(limits: configuration.validation))
         let reducers = map.reducers.count
         nextStart = Array(repeating: 0, count: reducers)
         pending = Array(repeating: [], count: reducers)
@@ -228,7 +226,8 @@ final class MapperLoop {
         }
         epochs.append(FlushEpoch(end: end, cutTime: now))
         flushedEnd = end
-        metrics.flushSeconds.recordNanoseconds(Int64((ContinuousClock.now - start).components.attoseconds / 1_000_000_000) + (ContinuousClock.now - start).components.seconds * 1_000_000_000)
+        let elapsed = ContinuousClock.now - start
+        metrics.flushSeconds.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         metrics.openWindows.set(Double(0))
     }
 
@@ -304,9 +303,7 @@ final class MapperLoop {
     }
 
     func heartbeat() {
-        var endpoints = service.endpoints
-        endpoints.merge(service.endpoints) { a, _ in a }
-        let report = NodeReport(id: configuration.id, role: .mapper, endpoints: endpoints, watermark: watermark,
+        let report = NodeReport(id: configuration.id, role: .mapper, endpoints: service.endpoints, watermark: watermark,
                                 figures: ["open_windows": Double(aggregator.openStateCount), "wal_bytes": Double(log.sizeBytes),
                                           "pending_partials": Double(pending.reduce(0) { $0 + $1.count })])
         metrics.openWindows.set(Double(aggregator.openStateCount))

@@ -108,6 +108,9 @@ final class ReducerLoop {
                 try AtomicFile.remove(path)
             }
         }
+        for name in try AtomicFile.list(directory) where name.hasPrefix("snapshot-") && name != checkpoint.snapshot {
+            try AtomicFile.remove(directory + "/" + name)
+        }
         if let snapshot = checkpoint.snapshot {
             let reader = try ShardReader(path: directory + "/" + snapshot)
             store.merge(series: reader.series, rows: try reader.verify())
