@@ -51,28 +51,33 @@ public struct QuantileSketch: Hashable, Sendable {
         let n = count
         guard n > 0 else { return nil }
         let rank = min(max(q, 0), 1) * Double(n - 1)
-        let lowRank = rank.rounded(.down)
-        let low = value(atRank: UInt64(lowRank))
-        let fraction = rank - lowRank
-        guard fraction > 0 else { return low }
-        let high = value(atRank: UInt64(lowRank) + 1)
-        return low + (high - low) * fraction
+        let lowRank = UInt64(rank.rounded(.down))
+        let fraction = rank - Double(lowRank)
+        let (low, high) = values(atRank: lowRank, andNext: fraction > 0)
+        return fraction > 0 ? low + (high - low) * fraction : low
     }
 
-    /// The representative value of the bucket holding the `rank`-th smallest value (from 0).
-    func value(atRank rank: UInt64) -> Double {
+    /// The representative values of the buckets holding the `rank`-th smallest value (from 0)
+    /// and, when `next`, the one after it: one pass over the buckets.
+    func values(atRank rank: UInt64, andNext next: Bool) -> (Double, Double) {
+        let target = next ? rank + 1 : rank
         var seen: UInt64 = 0
+        var low: Double?
+        func visit(_ count: UInt64, _ value: @autoclosure () -> Double) -> (Double, Double)? {
+            seen += count
+            if low == nil && seen > rank { low = value() }
+            if seen > target { return (low!, value()) }
+            return nil
+        }
         // Negative values: the largest magnitudes are the smallest values.
         for position in negative.counts.indices.reversed() where negative.counts[position] > 0 {
-            seen += negative.counts[position]
-            if seen > rank { return -mapping.value(negative.offset + Int32(position)) }
+            if let found = visit(negative.counts[position], -mapping.value(negative.offset + Int32(position))) { return found }
         }
-        seen += zeroCount
-        if seen > rank { return 0 }
+        if zeroCount > 0, let found = visit(zeroCount, 0) { return found }
         for position in positive.counts.indices where positive.counts[position] > 0 {
-            seen += positive.counts[position]
-            if seen > rank { return mapping.value(positive.offset + Int32(position)) }
+            if let found = visit(positive.counts[position], mapping.value(positive.offset + Int32(position))) { return found }
         }
-        return mapping.value(positive.offset + Int32(positive.counts.count - 1))
+        let last = low ?? 0
+        return (last, last)
     }
 }

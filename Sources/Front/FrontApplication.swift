@@ -19,6 +19,12 @@ public enum FrontApplication {
         router.get("/v1/query") { request, _ in await handlers.query(request) }
         router.get("/v1/metrics") { request, _ in await handlers.names(request) }
         router.get("/v1/cluster") { _, _ in await handlers.cluster() }
+        let stream = StreamHandler(service: service, streamsMax: service.configuration.streamsMax)
+        router.get("/v1/stream") { request, _ in await stream.handle(request) }
+        router.get("/openapi.json") { _, _ in FrontHandlers.json(.ok, OpenAPIDocument.json) }
+        router.get("/") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
+        }
         let configuration = service.configuration
         return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "windrow"))
     }

@@ -6,6 +6,8 @@ public struct FrontConfiguration: Sendable {
     public var coordinatorEndpoint: String
     /// Largest request body accepted, in bytes (`413` beyond).
     public var bodyBytesMax = 16 << 20
+    /// Most `GET /v1/stream` clients at once (`503` beyond).
+    public var streamsMax = 256
     /// How long a mapper or reducer has to answer.
     public var callTimeoutMs = 10_000
 

@@ -5,12 +5,14 @@ struct FrontMetrics {
     let registry: PrometheusCollectorRegistry
     let querySeconds: DurationHistogram
     let samplesAccepted: Counter
+    let streams: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
         querySeconds = registry.makeDurationHistogram(name: "windrow_query_duration_seconds",
                                                       buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)])
         samplesAccepted = registry.makeCounter(name: "windrow_http_samples_accepted_total", help: "Samples accepted through HTTP ingest.")
+        streams = registry.makeGauge(name: "windrow_sse_streams", help: "Server-Sent Event streams open now.")
     }
 
     func rejected(_ reason: String, count: Int = 1) {

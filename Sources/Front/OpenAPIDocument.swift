@@ -1,0 +1,156 @@
+/// The OpenAPI 3.1 description of every route (`GET /openapi.json`). `FrontApplication.routes`
+/// and this document are compared by a test, and a live cluster is checked against it.
+enum OpenAPIDocument {
+    static let json = #"""
+    {
+      "openapi": "3.1.0",
+      "info": {"title": "Windrow", "version": "0.1.0",
+               "description": "Distributed map-reduce stream aggregation for metrics: ingest samples, query windows."},
+      "paths": {
+        "/v1/metrics": {
+          "post": {
+            "summary": "Ingest samples as JSON",
+            "description": "One object or an array of objects. Valid items are taken even when others are rejected; the answer comes once the samples are durably in the cluster's hands.",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {
+              "oneOf": [{"$ref": "#/components/schemas/Sample"}, {"type": "array", "items": {"$ref": "#/components/schemas/Sample"}}]}}}},
+            "responses": {
+              "202": {"description": "At least one sample taken", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IngestResult"}}}},
+              "400": {"description": "No valid sample, or malformed JSON", "content": {"application/json": {"schema": {
+                "oneOf": [{"$ref": "#/components/schemas/IngestResult"}, {"$ref": "#/components/schemas/Error"}]}}}},
+              "413": {"description": "Body over the limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "503": {"description": "No mapper available", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          },
+          "get": {
+            "summary": "Known metric names",
+            "parameters": [{"name": "prefix", "in": "query", "required": false, "schema": {"type": "string"}}],
+            "responses": {
+              "200": {"description": "Names", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Names"}}}},
+              "503": {"description": "A reducer is unavailable", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        },
+        "/v1/query": {
+          "get": {
+            "summary": "Aggregates of one metric per time bucket",
+            "parameters": [
+              {"name": "name", "in": "query", "required": true, "schema": {"type": "string"}},
+              {"name": "from", "in": "query", "required": true, "description": "RFC 3339 or epoch milliseconds, inclusive", "schema": {"type": "string"}},
+              {"name": "to", "in": "query", "required": true, "description": "RFC 3339 or epoch milliseconds, exclusive", "schema": {"type": "string"}},
+              {"name": "step", "in": "query", "required": false, "description": "A multiple of the base window: 1m, 15m, 1h, 1d", "schema": {"type": "string"}},
+              {"name": "stats", "in": "query", "required": false, "description": "Comma list of avg,min,max,sum,count,stddev,first,last,p50,p90,p95,p99,rate", "schema": {"type": "string"}},
+              {"name": "tags", "in": "query", "required": false, "description": "Filter: key:value,key:value", "schema": {"type": "string"}},
+              {"name": "group_by", "in": "query", "required": false, "description": "Tag keys, comma-separated", "schema": {"type": "string"}},
+              {"name": "fill", "in": "query", "required": false, "schema": {"type": "string", "enum": ["none", "null", "zero"]}}
+            ],
+            "responses": {
+              "200": {"description": "Buckets", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/QueryResult"}}}},
+              "400": {"description": "A bad parameter, named in the message", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "503": {"description": "The owning reducer is unavailable", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        },
+        "/v1/stream": {
+          "get": {
+            "summary": "Server-Sent Events of window updates, the open window included",
+            "parameters": [
+              {"name": "name", "in": "query", "required": true, "schema": {"type": "string"}},
+              {"name": "step", "in": "query", "required": false, "schema": {"type": "string"}},
+              {"name": "stats", "in": "query", "required": false, "schema": {"type": "string"}},
+              {"name": "tags", "in": "query", "required": false, "schema": {"type": "string"}},
+              {"name": "group_by", "in": "query", "required": false, "schema": {"type": "string"}},
+              {"name": "refresh", "in": "query", "required": false, "description": "Milliseconds between updates (at least 250)", "schema": {"type": "integer", "minimum": 250}}
+            ],
+            "responses": {
+              "200": {"description": "event: window, data: {\"tags\", \"timestamp\", <stat>: value}; ': keep-alive' comments", "content": {"text/event-stream": {"schema": {"type": "string"}}}},
+              "400": {"description": "A bad parameter", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "503": {"description": "Too many streams, or the cluster is unavailable", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        },
+        "/v1/cluster": {
+          "get": {
+            "summary": "Membership, partition map, watermark and per-node figures",
+            "responses": {
+              "200": {"description": "The cluster", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Cluster"}}}},
+              "503": {"description": "The coordinator has not answered", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        },
+        "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Alive", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+        "/readyz": {"get": {"summary": "Readiness: coordinator known, every partition owned", "responses": {
+          "200": {"description": "Ready", "content": {"text/plain": {"schema": {"type": "string"}}}},
+          "503": {"description": "Not ready", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+        "/metrics": {"get": {"summary": "Prometheus text exposition of the node's figures", "responses": {
+          "200": {"description": "Metrics", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+        "/openapi.json": {"get": {"summary": "This document", "responses": {
+          "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        "/": {"get": {"summary": "The web page", "responses": {
+          "200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}}
+      },
+      "components": {
+        "schemas": {
+          "Sample": {
+            "type": "object",
+            "required": ["name", "value"],
+            "properties": {
+              "name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[A-Za-z0-9_.:/-]+$"},
+              "value": {"type": "number"},
+              "timestamp": {"oneOf": [{"type": "string", "description": "RFC 3339"}, {"type": "number", "description": "epoch milliseconds"}]},
+              "tags": {"type": "object", "additionalProperties": {"type": "string"}, "maxProperties": 16},
+              "type": {"type": "string", "enum": ["gauge", "counter", "timer"]}
+            }
+          },
+          "IngestResult": {
+            "type": "object",
+            "required": ["accepted", "rejected", "errors"],
+            "properties": {
+              "accepted": {"type": "integer", "minimum": 0},
+              "rejected": {"type": "integer", "minimum": 0},
+              "errors": {"type": "array", "items": {"type": "object", "required": ["index", "error"], "properties": {
+                "index": {"type": "integer", "minimum": 0}, "reason": {"type": "string"}, "error": {"type": "string"}}}}
+            }
+          },
+          "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+          "Names": {"type": "object", "required": ["names"], "properties": {"names": {"type": "array", "items": {"type": "string"}}}},
+          "QueryResult": {
+            "type": "object",
+            "required": ["name", "step", "from", "to", "series"],
+            "properties": {
+              "name": {"type": "string"},
+              "step": {"type": "string"},
+              "from": {"type": "integer", "description": "epoch milliseconds"},
+              "to": {"type": "integer", "description": "epoch milliseconds"},
+              "series": {"type": "array", "items": {
+                "type": "object",
+                "required": ["tags", "timestamps"],
+                "properties": {
+                  "tags": {"type": "object", "additionalProperties": {"type": "string"}},
+                  "timestamps": {"type": "array", "items": {"type": "integer"}}
+                },
+                "additionalProperties": {"type": "array", "items": {"type": ["number", "null"]}}
+              }}
+            }
+          },
+          "Cluster": {
+            "type": "object",
+            "required": ["mapVersion", "partitions", "reducers", "windowMs", "nodes"],
+            "properties": {
+              "mapVersion": {"type": "integer"},
+              "partitions": {"type": "integer"},
+              "reducers": {"type": "array", "items": {"type": ["string", "null"]}},
+              "windowMs": {"type": "integer"},
+              "sketchAccuracy": {"type": "number"},
+              "watermark": {"type": ["integer", "null"]},
+              "nodes": {"type": "array", "items": {"type": "object", "required": ["id", "role", "alive"], "properties": {
+                "id": {"type": "string"}, "role": {"type": "string"}, "alive": {"type": "boolean"}, "lastSeenMs": {"type": "integer"},
+                "endpoints": {"type": "object", "additionalProperties": {"type": "string"}},
+                "ordinal": {"type": ["integer", "null"]}, "watermark": {"type": ["integer", "null"]},
+                "figures": {"type": "object", "additionalProperties": {"type": "number"}}}}}
+            }
+          }
+        }
+      }
+    }
+    """#
+}
