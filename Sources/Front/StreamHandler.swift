@@ -8,7 +8,7 @@ import Synchronization
 /// `GET /v1/stream`: Server-Sent Events of window updates for one metric, the open window
 /// included. Every `refresh` milliseconds it asks for the latest two buckets and sends an
 /// `event: window` for each bucket whose values changed (so at most one event per window per
-/// refresh); a `: keep-alive` comment goes out when nothing changed for 15 s. At most
+/// refresh); a `: keep-alive` comment goes out when nothing changed for 5 s. At most
 /// `streamsMax` streams run at once (`503` beyond).
 final class StreamHandler: Sendable {
     let service: FrontService
@@ -19,6 +19,10 @@ final class StreamHandler: Sendable {
         self.service = service
         self.streamsMax = streamsMax
     }
+
+    /// How long a stream stays silent before a keep-alive comment (which is also how a
+    /// closed connection is noticed and the stream's task ends).
+    static let keepAliveInterval = Duration.seconds(5)
 
     /// Shortest refresh interval a client may ask for, in milliseconds.
     static let refreshMinMs = 250
@@ -74,7 +78,7 @@ final class StreamHandler: Sendable {
                         quietSince = .now
                     }
                 }
-                if ContinuousClock.now - quietSince > .seconds(15) {
+                if ContinuousClock.now - quietSince > Self.keepAliveInterval {
                     try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     quietSince = .now
                 }
