@@ -88,6 +88,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Model"]),
         .testTarget(name: "ClusterTests", dependencies: ["windrow", "ClusterClient", "ClusterCore", "Transport", "Wire", "ZeroMQ", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

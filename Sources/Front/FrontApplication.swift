@@ -16,6 +16,8 @@ public enum FrontApplication {
         StatusRoutes.add(to: router, registry: registry, ready: { service.isReady })
         let handlers = FrontHandlers(service: service)
         router.post("/v1/metrics") { request, _ in await handlers.ingestJSON(request) }
+        router.post("/write") { request, _ in await handlers.ingestLines(request) }
+        router.post("/api/v2/write") { request, _ in await handlers.ingestLines(request) }
         router.get("/v1/query") { request, _ in await handlers.query(request) }
         router.get("/v1/metrics") { request, _ in await handlers.names(request) }
         router.get("/v1/cluster") { _, _ in await handlers.cluster() }
@@ -106,6 +108,37 @@ struct FrontHandlers: Sendable {
         }
         json.raw("]}")
         return Self.json(accepted > 0 || errors.isEmpty ? .accepted : .badRequest, json.text)
+    }
+
+    /// `POST /write` and `POST /api/v2/write`: InfluxDB line protocol. `204` when every line is
+    /// taken; `400 {"error": "line N: ..."}` naming the first bad line, the good ones still taken.
+    func ingestLines(_ request: Request) async -> Response {
+        let bytes: [UInt8]
+        do {
+            bytes = try await body(request)
+        } catch {
+            return Self.error(error)
+        }
+        let precisionText = request.uri.queryParameters.get("precision")
+        guard let precision = LineProtocol.Precision(precisionText) else {
+            return Self.error(.badRequest, "precision '\(precisionText ?? "")' must be ns, us, ms, s, m or h")
+        }
+        let parsed = LineProtocol.parse(bytes, precision: precision, validator: validator, now: WallClock.now())
+        for error in parsed.errors { service.metrics.rejected(error.error.reason.rawValue) }
+        if !parsed.samples.isEmpty {
+            var builder = SampleBatchBuilder(capacity: parsed.samples.count)
+            for sample in parsed.samples { builder.append(sample) }
+            do {
+                let reply = try await service.ingest(builder.finish(id: UInt64.random(in: 1...UInt64.max)))
+                if let batchError = reply.batchError { return Self.error(.internalServerError, "the mapper refused the batch: \(batchError)") }
+                service.metrics.samplesAccepted.increment(by: Int64(reply.accepted))
+            } catch {
+                return Self.error(error)
+            }
+        }
+        guard let first = parsed.errors.first else { return Response(status: .noContent) }
+        let more = parsed.errors.count > 1 ? " (and \(parsed.errors.count - 1) more bad lines)" : ""
+        return Self.error(.badRequest, "line \(first.line): \(first.error.message)\(more); \(parsed.lines - parsed.errors.count) of \(parsed.lines) lines written")
     }
 
     /// `GET /v1/query`.

@@ -30,6 +30,40 @@ enum OpenAPIDocument {
             }
           }
         },
+        "/write": {
+          "post": {
+            "summary": "Ingest InfluxDB line protocol",
+            "description": "measurement[,tag=value...] field=value[,field=value...] [timestamp]. Field value gives the metric measurement; another numeric field f gives measurement.f. Good lines are taken even when others are bad.",
+            "parameters": [
+              {"name": "precision", "in": "query", "required": false, "schema": {"type": "string", "enum": ["n", "ns", "u", "us", "ms", "s", "m", "h"]}},
+              {"name": "db", "in": "query", "required": false, "description": "Accepted and ignored", "schema": {"type": "string"}}
+            ],
+            "requestBody": {"required": true, "content": {"text/plain": {"schema": {"type": "string"}}}},
+            "responses": {
+              "204": {"description": "Every line written"},
+              "400": {"description": "A bad line, named in the message", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "413": {"description": "Body over the limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "503": {"description": "No mapper available", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        },
+        "/api/v2/write": {
+          "post": {
+            "summary": "Ingest InfluxDB line protocol (2.x path; bucket and org ignored)",
+            "description": "measurement[,tag=value...] field=value[,field=value...] [timestamp]. Field value gives the metric measurement; another numeric field f gives measurement.f. Good lines are taken even when others are bad.",
+            "parameters": [
+              {"name": "precision", "in": "query", "required": false, "schema": {"type": "string", "enum": ["n", "ns", "u", "us", "ms", "s", "m", "h"]}},
+              {"name": "db", "in": "query", "required": false, "description": "Accepted and ignored", "schema": {"type": "string"}}
+            ],
+            "requestBody": {"required": true, "content": {"text/plain": {"schema": {"type": "string"}}}},
+            "responses": {
+              "204": {"description": "Every line written"},
+              "400": {"description": "A bad line, named in the message", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "413": {"description": "Body over the limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "503": {"description": "No mapper available", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        },
         "/v1/query": {
           "get": {
             "summary": "Aggregates of one metric per time bucket",

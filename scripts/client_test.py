@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Real third-party clients against a live local cluster (release binary):
+
+- PyPI `influxdb` (InfluxDBClient.write_points) at several precisions, then the answers of
+  GET /v1/query compared with an exact reference (math.fsum, sorted lists);
+- line protocol with bad lines: the good lines are counted exactly once, the first bad line
+  is named, and the rejections show in /metrics.
+
+Prints "N passed, M failed" and exits non-zero on any failure.
+"""
+import json, math, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, ".build", "release", "windrow")
+results = {"passed": 0, "failed": 0}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PORT = free_port()
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+def check(condition, label):
+    results["passed" if condition else "failed"] += 1
+    print(("ok: " if condition else "FAIL: ") + label)
+
+
+def get_json(path):
+    with urllib.request.urlopen(BASE + path, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def counted(name, start, end):
+    answer = get_json(f"/v1/query?name={name}&from={start}&to={end}&step=1d&stats=count")
+    return sum(sum(s["count"]) for s in answer["series"])
+
+
+def wait_count(name, start, end, want, seconds=20):
+    deadline = time.time() + seconds
+    seen = -1
+    while time.time() < deadline:
+        seen = counted(name, start, end)
+        if seen >= want:
+            break
+        time.sleep(0.2)
+    return seen
+
+
+def exact_quantile(values, q):
+    values = sorted(values)
+    rank = q * (len(values) - 1)
+    low = int(rank)
+    if rank == low:
+        return values[low]
+    return values[low] + (values[low + 1] - values[low]) * (rank - low)
+
+
+def test_influxdb_client():
+    from influxdb import InfluxDBClient
+    client = InfluxDBClient(host="127.0.0.1", port=PORT, database="ignored")
+    hour = 3_600_000
+    end = int(time.time() * 1000) // hour * hour - hour
+    start = end - 2 * hour
+    expected = {}
+    for precision, scale in (("s", 1000), ("ms", 1), ("u", 0.001), ("n", 0.000001)):
+        points, step = [], 1000 * 7 if precision == "s" else 3917
+        for i in range(400):
+            ms = start + (i * step) % (2 * hour)
+            ms = ms // 1000 * 1000 if precision == "s" else ms
+            value = round(math.sin(i) * 100 + i % 17, 3)
+            host = f"h{i % 3}"
+            stamp = int(ms / scale) if precision in ("s", "ms") else int(ms * (1000 if precision == "u" else 1_000_000))
+            points.append({"measurement": "influx.latency", "tags": {"host": host, "precision": precision},
+                           "time": stamp, "fields": {"value": value, "count": i % 5}})
+            expected.setdefault(("value", host), []).append((ms, value))
+            expected.setdefault(("count", host), []).append((ms, float(i % 5)))
+        check(client.write_points(points, time_precision=precision) is True, f"influxdb write_points with time_precision={precision}")
+    total = sum(len(v) for k, v in expected.items() if k[0] == "value")
+    seen = wait_count("influx.latency", start, end, total)
+    check(seen == total, f"every line-protocol sample counted exactly once ({seen} of {total})")
+    for name, field in (("influx.latency", "value"), ("influx.latency.count", "count")):
+        answer = get_json(f"/v1/query?name={name}&from={start}&to={end}&step=1h&stats=count,sum,min,max,p50&group_by=host")
+        good = True
+        for series in answer["series"]:
+            host = series["tags"]["host"]
+            for i, bucket in enumerate(series["timestamps"]):
+                values = [v for ms, v in expected[(field, host)] if bucket <= ms < bucket + 3_600_000]
+                exact = math.fsum(values)
+                good &= series["count"][i] == len(values)
+                good &= abs(series["sum"][i] - exact) <= 1e-12 * max(1.0, abs(exact))
+                good &= series["min"][i] == min(values) and series["max"][i] == max(values)
+                q = exact_quantile(values, 0.5)
+                good &= abs(series["p50"][i] - q) <= 0.01 * abs(q) + 1e-9
+        check(good and len(answer["series"]) == 3, f"{name}: answers per host and hour match the exact reference")
+
+
+def test_bad_lines():
+    now = int(time.time() * 1000)
+    body = "\n".join([
+        f"lp.good,host=a value=1 {now}",
+        "lp.good,host=a value=\"text\"",
+        f"lp.good,host=a value=2 {now}",
+        "lp.good value=",
+        f"lp.good,host=b value=3 {now}",
+    ]).encode()
+    request = urllib.request.Request(BASE + "/write?precision=ms&db=x", data=body, method="POST")
+    try:
+        urllib.request.urlopen(request, timeout=30)
+        status, error = 204, ""
+    except urllib.error.HTTPError as failure:
+        status, error = failure.code, json.loads(failure.read()).get("error", "")
+    check(status == 400 and error.startswith("line 2:"), f"a bad line is named ({status}: {error})")
+    check(wait_count("lp.good", now - 60_000, now + 60_000, 3) == 3, "the good lines of the same request are counted exactly once")
+    metrics = urllib.request.urlopen(BASE + "/metrics", timeout=10).read().decode()
+    rejected = sum(float(v) for v in re.findall(r'^windrow_rejected_samples_total\{reason="malformed"\} (\S+)', metrics, re.M))
+    check(rejected >= 2, f"rejections are counted in /metrics ({rejected} malformed)")
+    request = urllib.request.Request(BASE + "/write?precision=weeks", data=b"x value=1", method="POST")
+    try:
+        urllib.request.urlopen(request, timeout=30)
+        status = 204
+    except urllib.error.HTTPError as failure:
+        status = failure.code
+    check(status == 400, "an unknown precision is refused")
+    v2 = urllib.request.Request(BASE + "/api/v2/write?bucket=b&org=o&precision=ms", data=f"lp.v2 value=7 {now}".encode(), method="POST")
+    check(urllib.request.urlopen(v2, timeout=30).status == 204 and wait_count("lp.v2", now - 60_000, now + 60_000, 1) == 1, "POST /api/v2/write takes line protocol")
+
+
+def main():
+    data = tempfile.mkdtemp(prefix="windrow-clients-")
+    cluster = subprocess.Popen([BIN, "local", "--data-dir", data, "--http-port", str(PORT), "--ingest-port", "0", "--log-level", "warning"],
+                               stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                if urllib.request.urlopen(BASE + "/readyz", timeout=1).status == 200:
+                    break
+            except Exception:
+                time.sleep(0.2)
+        for test in (test_influxdb_client, test_bad_lines):
+            try:
+                test()
+            except Exception as error:
+                check(False, f"{test.__name__} raised {type(error).__name__}: {error}")
+    finally:
+        cluster.send_signal(signal.SIGTERM)
+        cluster.wait(timeout=60)
+        shutil.rmtree(data, ignore_errors=True)
+    print(f"{results['passed']} passed, {results['failed']} failed")
+    return 1 if results["failed"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
