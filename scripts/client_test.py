@@ -4,7 +4,9 @@
 - PyPI `influxdb` (InfluxDBClient.write_points) at several precisions, then the answers of
   GET /v1/query compared with an exact reference (math.fsum, sorted lists);
 - line protocol with bad lines: the good lines are counted exactly once, the first bad line
-  is named, and the rejections show in /metrics.
+  is named, and the rejections show in /metrics;
+- PyPI `statsd` (StatsClient counters, gauges with deltas, timers) plus raw DogStatsD packets
+  with sample rates and tags.
 
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
@@ -22,6 +24,7 @@ def free_port():
 
 
 PORT = free_port()
+STATSD_PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
 
 
@@ -130,9 +133,48 @@ def test_bad_lines():
     check(urllib.request.urlopen(v2, timeout=30).status == 204 and wait_count("lp.v2", now - 60_000, now + 60_000, 1) == 1, "POST /api/v2/write takes line protocol")
 
 
+def test_statsd_client():
+    import statsd
+    client = statsd.StatsClient("127.0.0.1", STATSD_PORT, prefix=None)
+    start = int(time.time() * 1000) - 60_000
+    for _ in range(100):
+        client.incr("sd.hits")
+    client.gauge("sd.load", 5)
+    time.sleep(0.3)  # the listener resolves gauge deltas in arrival order
+    client.gauge("sd.load", 3, delta=True)
+    timings = [float(10 + (i * 7) % 90) for i in range(200)]
+    for value in timings:
+        client.timing("sd.rt", value)
+    raw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for _ in range(10):
+        raw.sendto(b"sd.sampled:2|c|@0.5\nsd.tagged:1|c|#route:/a,env:prod", ("127.0.0.1", STATSD_PORT))
+    raw.sendto(b"sd.bad:x|c\nsd.set:1|s", ("127.0.0.1", STATSD_PORT))
+    end = int(time.time() * 1000) + 60_000
+    check(wait_count("sd.hits", start, end, 100) == 100, "statsd counters (StatsClient.incr) are counted")
+    hits = get_json(f"/v1/query?name=sd.hits&from={start}&to={end}&step=1d&stats=sum")
+    check(sum(sum(s["sum"]) for s in hits["series"]) == 100, "a counter's sum is its count")
+    wait_count("sd.sampled", start, end, 10)
+    sampled = get_json(f"/v1/query?name=sd.sampled&from={start}&to={end}&step=1d&stats=sum")
+    check(sum(sum(s["sum"]) for s in sampled["series"]) == 40, "a counter sent @0.5 counts its value twice")
+    wait_count("sd.load", start, end, 2)
+    load = get_json(f"/v1/query?name=sd.load&from={start}&to={end}&step=1d&stats=last,max")
+    check(load["series"] and load["series"][0]["last"][0] == 8, f"a gauge delta (+3 after 5) is applied ({load['series']})")
+    wait_count("sd.rt", start, end, len(timings))
+    rt = get_json(f"/v1/query?name=sd.rt&from={start}&to={end}&step=1d&stats=count,p50,p99")
+    series = rt["series"][0]
+    p50, p99 = exact_quantile(timings, 0.5), exact_quantile(timings, 0.99)
+    check(series["count"][0] == len(timings) and abs(series["p50"][0] - p50) <= 0.01 * p50 and abs(series["p99"][0] - p99) <= 0.01 * p99,
+          "statsd timers feed the quantile sketch (p50, p99 within 1 %)")
+    tagged = get_json(f"/v1/query?name=sd.tagged&from={start}&to={end}&step=1d&stats=count&tags=route:/a,env:prod")
+    check(tagged["series"] and tagged["series"][0]["count"][0] == 10, "DogStatsD tags are kept")
+    time.sleep(0.5)
+    metrics = urllib.request.urlopen(BASE + "/metrics", timeout=10).read().decode()
+    check('reason="invalid_type"' in metrics and 'reason="malformed"' in metrics, "bad statsd lines are counted per reason")
+
+
 def main():
     data = tempfile.mkdtemp(prefix="windrow-clients-")
-    cluster = subprocess.Popen([BIN, "local", "--data-dir", data, "--http-port", str(PORT), "--ingest-port", "0", "--log-level", "warning"],
+    cluster = subprocess.Popen([BIN, "local", "--data-dir", data, "--http-port", str(PORT), "--ingest-port", "0", "--statsd-port", str(STATSD_PORT), "--log-level", "warning"],
                                stdout=subprocess.DEVNULL)
     try:
         for _ in range(300):
@@ -141,7 +183,7 @@ def main():
                     break
             except Exception:
                 time.sleep(0.2)
-        for test in (test_influxdb_client, test_bad_lines):
+        for test in (test_influxdb_client, test_bad_lines, test_statsd_client):
             try:
                 test()
             except Exception as error:

@@ -71,7 +71,7 @@ def main():
     BIN_REAL = os.path.realpath(BIN)
     data = tempfile.mkdtemp(prefix="windrow-bench-")
     cluster = subprocess.Popen([BIN_REAL, "local", "--data-dir", data, "--http-port", str(HTTP),
-                                "--ingest-port", str(INGEST), "--log-level", "warning"], stdout=subprocess.DEVNULL)
+                                "--ingest-port", str(INGEST), "--statsd-port", "0", "--log-level", "warning"], stdout=subprocess.DEVNULL)
     try:
         for _ in range(300):
             try:

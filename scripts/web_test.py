@@ -172,7 +172,7 @@ def test_browser():
 
 def main():
     data = tempfile.mkdtemp(prefix="windrow-web-")
-    cluster = subprocess.Popen([BIN, "local", "--data-dir", data, "--http-port", str(PORT), "--ingest-port", "0", "--log-level", "warning"],
+    cluster = subprocess.Popen([BIN, "local", "--data-dir", data, "--http-port", str(PORT), "--ingest-port", "0", "--statsd-port", "0", "--log-level", "warning"],
                                stdout=subprocess.DEVNULL)
     try:
         for _ in range(300):

@@ -3,6 +3,8 @@ public struct LocalCluster: Sendable {
     public var dataDirectory: String
     public var httpPort: Int
     public var ingestPort: Int
+    /// UDP port of the front's statsd listener (0: none).
+    public var statsdPort = 0
     public var mappers: Int
     public var reducers: Int
     public var window: String
@@ -66,7 +68,7 @@ public struct LocalCluster: Sendable {
                 "--ingest", "tcp://0.0.0.0:\(mapperPorts.ingest)", "--acked", "tcp://0.0.0.0:\(mapperPorts.acked)",
                 "--http-port", free("mapper-\(index)-http"), "--flush-interval-ms", String(flushIntervalMs)] + common))
         }
-        specs.append(ChildSpec(name: "front", arguments: ["front", "--host", "127.0.0.1", "--http-port", String(httpPort),
+        specs.append(ChildSpec(name: "front", arguments: ["front", "--host", "127.0.0.1", "--http-port", String(httpPort), "--statsd-port", String(statsdPort),
                                                           "--coordinator", coordinator, "--log-level", logLevel]))
         return (specs, coordinator, ingest, acked)
     }

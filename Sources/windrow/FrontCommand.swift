@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import Runtime
+import ServiceLifecycle
 
 struct FrontCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "front", abstract: "Run a front node: HTTP query API, ingest gateway, status.")
@@ -13,6 +14,7 @@ struct FrontCommand: AsyncParsableCommand {
     @Option(help: "Coordinator endpoint.") var coordinator = Env.string("COORDINATOR", "tcp://127.0.0.1:5550")
     @Option(help: "Front node id.") var id = Env.string("ID", "front-0")
     @Option(help: "Largest request body in bytes.") var bodyBytesMax = Env.int("BODY_BYTES_MAX", 16 << 20)
+    @Option(help: "UDP port for statsd (0: no statsd listener).") var statsdPort = Env.int("STATSD_PORT", 0)
     @Option(help: "Log level.") var logLevel = Env.string("LOG_LEVEL", "info")
 
     func run() async throws {
@@ -23,6 +25,8 @@ struct FrontCommand: AsyncParsableCommand {
         let registry = PrometheusCollectorRegistry()
         let service = FrontService(configuration: configuration, registry: registry, logger: logger)
         let application = FrontApplication.make(service: service, registry: registry)
-        try await RoleRunner.run([service, application], logger: logger)
+        var services: [any Service] = [service, application]
+        if statsdPort > 0 { services.append(StatsdListener(service: service, host: host, port: statsdPort)) }
+        try await RoleRunner.run(services, logger: logger)
     }
 }

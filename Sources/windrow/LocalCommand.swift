@@ -14,7 +14,7 @@ struct LocalCommand: AsyncParsableCommand {
     @Option(help: "One data directory for every child.") var dataDir = Env.string("DATA_DIR", "./data")
     @Option(help: "HTTP port of the front node.") var httpPort = Env.int("HTTP_PORT", 8080)
     @Option(help: "First ZeroMQ ingest port: mapper i takes PULL on port+2i and acknowledged on port+2i+1; 0 picks free ports.") var ingestPort = Env.int("INGEST_PORT", 5555)
-    @Option(help: "UDP port for statsd.") var statsdPort = Env.int("STATSD_PORT", 8125)
+    @Option(help: "UDP port for statsd on the front (0: off).") var statsdPort = Env.int("STATSD_PORT", 8125)
     @Option(help: "Number of mappers.") var mappers = Env.int("MAPPERS", 2)
     @Option(help: "Number of reducers.") var reducers = Env.int("REDUCERS", 2)
     @Option(help: "File of bearer tokens (off when absent).") var tokensFile = Env.string("TOKENS_FILE", "")
@@ -30,9 +30,10 @@ struct LocalCommand: AsyncParsableCommand {
         guard mappers >= 1, reducers >= 1 else { throw ValidationError("need at least one mapper and one reducer") }
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let layout = LocalCluster(dataDirectory: directory, httpPort: httpPort, ingestPort: ingestPort, mappers: mappers, reducers: reducers,
+        var layout = LocalCluster(dataDirectory: directory, httpPort: httpPort, ingestPort: ingestPort, mappers: mappers, reducers: reducers,
                                   window: window, allowedLatenessMs: allowedLatenessMs, sealIntervalMs: sealIntervalMs,
                                   flushIntervalMs: flushIntervalMs, logLevel: logLevel)
+        layout.statsdPort = statsdPort
         let (specs, coordinator, ingest, acked) = try layout.children()
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let supervisor = Supervisor(executable: executable, children: specs, logger: logger)
@@ -47,6 +48,7 @@ struct LocalCommand: AsyncParsableCommand {
                           web page and HTTP API: \(front)/
                           ZeroMQ ingest (push):  \(ingest.joined(separator: ", "))
                           ZeroMQ ingest (acked): \(acked.joined(separator: ", "))
+                          statsd (UDP):          \(statsdPort > 0 ? "127.0.0.1:\(statsdPort)" : "off")
                           coordinator:           \(coordinator)
                           data directory:        \(directory)
 

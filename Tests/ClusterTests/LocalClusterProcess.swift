@@ -21,7 +21,7 @@ final class LocalClusterProcess: @unchecked Sendable {
         self.dataDirectory = dataDirectory
         httpPort = Self.freePort()
         arguments = ["local", "--data-dir", dataDirectory, "--http-port", String(httpPort), "--ingest-port", "0",
-                     "--mappers", String(mappers), "--reducers", String(reducers), "--log-level", "warning"] + extra
+                     "--mappers", String(mappers), "--reducers", String(reducers), "--statsd-port", "0", "--log-level", "warning"] + extra
     }
 
     static func freePort() -> Int {
