@@ -6,7 +6,10 @@
 - line protocol with bad lines: the good lines are counted exactly once, the first bad line
   is named, and the rejections show in /metrics;
 - PyPI `statsd` (StatsClient counters, gauges with deltas, timers) plus raw DogStatsD packets
-  with sample rates and tags.
+  with sample rates and tags;
+- scripts/zmq_producer.py, the pyzmq + lz4 reference producer written from docs/protocol.md:
+  its bytes equal the document's worked example, and its push and acknowledged batches answer
+  exactly.
 
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
@@ -172,6 +175,43 @@ def test_statsd_client():
     check('reason="invalid_type"' in metrics and 'reason="malformed"' in metrics, "bad statsd lines are counted per reason")
 
 
+def test_zmq_reference_producer():
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import zmq_producer
+    # The document's worked example, byte for byte.
+    with open(os.path.join(ROOT, "docs", "protocol.md")) as doc:
+        text = doc.read()
+    block = text.split("## Worked example", 1)[1].split("```", 2)[1]
+    example = bytes(int(h, 16) for line in block.strip().splitlines() for h in line.split("   ")[0].split())
+    built = zmq_producer.sample_batch(1, [("cpu", 0, {"host": "a"})], [(0, 1_767_225_600_000_000_000, 0.5)], compress=False)
+    check(built == example, "the reference producer reproduces docs/protocol.md's worked example")
+
+    cluster = get_json("/v1/cluster")
+    mappers = sorted((n for n in cluster["nodes"] if n["role"] == "mapper"), key=lambda n: n["id"])
+    now = time.time_ns()
+    series = [("zmq.ref", 0, {"host": f"h{i}"}) for i in range(3)] + [("zmq.ref", 2, {"host": "timer"})]
+    samples = [(i % 4, now - (i * 7919 % 600_000) * 1_000_000, round(math.cos(i) * 1000, 2)) for i in range(12_000)]
+    frames = [zmq_producer.sample_batch(n + 1, series, samples[o:o + 1500]) for n, o in enumerate(range(0, len(samples), 1500))]
+    zmq_producer.send_push(mappers[0]["endpoints"]["ingest"], frames[:4])
+    replies = zmq_producer.send_acked(mappers[-1]["endpoints"]["acked"], frames[4:])
+    check(sum(r["accepted"] for r in replies) == 6000 and all(r["rejected"] == 0 for r in replies), "acknowledged batches are answered per the document")
+    corrupt = bytearray(frames[0])
+    corrupt[40] ^= 0xFF
+    bad = zmq_producer.send_acked(mappers[-1]["endpoints"]["acked"], [bytes(corrupt)])[0]
+    check(bad["accepted"] == 0 and "checksum" in (bad.get("batchError") or ""), f"a corrupt frame is refused with a reason ({bad.get('batchError')})")
+    start, end = now // 1_000_000 - 700_000, now // 1_000_000 + 60_000
+    seen = wait_count("zmq.ref", start, end, len(samples))
+    check(seen == len(samples), f"push and acknowledged batches are counted exactly once ({seen} of {len(samples)})")
+    answer = get_json(f"/v1/query?name=zmq.ref&from={start}&to={end}&step=1d&stats=count,sum,min,max&group_by=host")
+    good = len(answer["series"]) == 4
+    for entry in answer["series"]:
+        index = ["h0", "h1", "h2", "timer"].index(entry["tags"]["host"])
+        values = [v for s, _, v in samples if s == index]
+        good &= sum(entry["count"]) == len(values) and abs(math.fsum(entry["sum"]) - math.fsum(values)) <= 1e-9 * max(1, abs(math.fsum(values)))
+        good &= min(entry["min"]) == min(values) and max(entry["max"]) == max(values)
+    check(good, "the reference producer's samples answer exactly (count, sum, min, max per series)")
+
+
 def main():
     data = tempfile.mkdtemp(prefix="windrow-clients-")
     cluster = subprocess.Popen([BIN, "local", "--data-dir", data, "--http-port", str(PORT), "--ingest-port", "0", "--statsd-port", str(STATSD_PORT), "--log-level", "warning"],
@@ -183,7 +223,7 @@ def main():
                     break
             except Exception:
                 time.sleep(0.2)
-        for test in (test_influxdb_client, test_bad_lines, test_statsd_client):
+        for test in (test_influxdb_client, test_bad_lines, test_statsd_client, test_zmq_reference_producer):
             try:
                 test()
             except Exception as error:
