@@ -9,7 +9,8 @@
   with sample rates and tags;
 - scripts/zmq_producer.py, the pyzmq + lz4 reference producer written from docs/protocol.md:
   its bytes equal the document's worked example, and its push and acknowledged batches answer
-  exactly.
+  exactly;
+- bearer tokens: 401 / 403 / success for every scope on every HTTP surface.
 
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
@@ -212,6 +213,62 @@ def test_zmq_reference_producer():
     check(good, "the reference producer's samples answer exactly (count, sum, min, max per series)")
 
 
+def test_auth():
+    """A second cluster with tokens: every scope on every surface."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    data = tempfile.mkdtemp(prefix="windrow-auth-")
+    tokens = os.path.join(data, "tokens")
+    with open(tokens, "w") as out:
+        out.write("# token scopes\nw-token write\nr-token read\na-token admin\n")
+    cluster = subprocess.Popen([BIN, "local", "--data-dir", data + "/cluster", "--http-port", str(port), "--ingest-port", "0",
+                                "--statsd-port", "0", "--tokens-file", tokens, "--log-level", "warning"], stdout=subprocess.DEVNULL)
+
+    def call(method, path, token=None, scheme="Bearer", body=None):
+        request = urllib.request.Request(base + path, data=body, method=method)
+        if token:
+            request.add_header("Authorization", f"{scheme} {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                if path.startswith("/v1/stream"):
+                    return response.status
+                response.read()
+                return response.status
+        except urllib.error.HTTPError as failure:
+            return failure.code
+        except (urllib.error.URLError, ConnectionError):
+            return 0
+
+    try:
+        for _ in range(300):
+            if call("GET", "/readyz") == 200:
+                break
+            time.sleep(0.2)
+        now = int(time.time() * 1000)
+        sample = json.dumps({"name": "auth.x", "value": 1, "timestamp": now}).encode()
+        line = f"auth.y value=1 {now}".encode()
+        query = f"/v1/query?name=auth.x&from={now - 60000}&to={now + 60000}&step=1m&stats=count"
+        cases = [
+            ("GET", "/healthz", None, "Bearer", None, 200), ("GET", "/readyz", None, "Bearer", None, 200),
+            ("POST", "/v1/metrics", None, "Bearer", sample, 401), ("POST", "/v1/metrics", "bogus", "Bearer", sample, 401),
+            ("POST", "/v1/metrics", "r-token", "Bearer", sample, 403), ("POST", "/v1/metrics", "w-token", "Bearer", sample, 202),
+            ("POST", "/v1/metrics", "a-token", "Bearer", sample, 202),
+            ("POST", "/write?precision=ms", None, "Bearer", line, 401), ("POST", "/write?precision=ms", "w-token", "Token", line, 204),
+            ("POST", "/write?precision=ms&u=me&p=w-token", None, "Bearer", line, 204), ("POST", "/write?precision=ms&u=me&p=r-token", None, "Bearer", line, 403),
+            ("POST", "/api/v2/write?precision=ms", "w-token", "Token", line, 204),
+            ("GET", query, None, "Bearer", None, 401), ("GET", query, "w-token", "Bearer", None, 403), ("GET", query, "r-token", "Bearer", None, 200),
+            ("GET", query, "a-token", "Bearer", None, 200), ("GET", "/v1/metrics", "r-token", "Bearer", None, 200), ("GET", "/v1/metrics", None, "Bearer", None, 401),
+            ("GET", "/v1/cluster", None, "Bearer", None, 401), ("GET", "/metrics", "r-token", "Bearer", None, 200),
+            ("GET", "/v1/stream?name=auth.x&access_token=r-token", None, "Bearer", None, 200), ("GET", "/v1/stream?name=auth.x", None, "Bearer", None, 401),
+        ]
+        wrong = [(m, p, t, got, want) for m, p, t, sch, b, want in cases if (got := call(m, p, t, sch, b)) != want]
+        check(not wrong, f"tokens: {len(cases) - len(wrong)} of {len(cases)} scope and surface cases answer as they should {wrong}")
+    finally:
+        cluster.send_signal(signal.SIGTERM)
+        cluster.wait(timeout=60)
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def main():
     data = tempfile.mkdtemp(prefix="windrow-clients-")
     cluster = subprocess.Popen([BIN, "local", "--data-dir", data, "--http-port", str(PORT), "--ingest-port", "0", "--statsd-port", str(STATSD_PORT), "--log-level", "warning"],
@@ -223,7 +280,7 @@ def main():
                     break
             except Exception:
                 time.sleep(0.2)
-        for test in (test_influxdb_client, test_bad_lines, test_statsd_client, test_zmq_reference_producer):
+        for test in (test_influxdb_client, test_bad_lines, test_statsd_client, test_zmq_reference_producer, test_auth):
             try:
                 test()
             except Exception as error:

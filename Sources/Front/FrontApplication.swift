@@ -11,8 +11,9 @@ import Wire
 
 /// The HTTP face of the cluster (DESIGN.md, "External contract").
 public enum FrontApplication {
-    public static func make(service: FrontService, registry: PrometheusCollectorRegistry) -> some ApplicationProtocol {
+    public static func make(service: FrontService, registry: PrometheusCollectorRegistry, tokens: Tokens) -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: AuthMiddleware(tokens: tokens))
         StatusRoutes.add(to: router, registry: registry, ready: { service.isReady })
         let handlers = FrontHandlers(service: service)
         router.post("/v1/metrics") { request, _ in await handlers.ingestJSON(request) }

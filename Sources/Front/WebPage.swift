@@ -59,7 +59,7 @@ enum WebPage {
       state = { name: p.get("name") || "", step: p.get("step") || "auto", range: p.get("range") || "1h",
         from: p.get("from"), to: p.get("to"), zone: p.get("zone") || "local",
         stats: (p.get("stats") || "avg").split(","), tags: p.get("tags") || "", group: p.get("group_by") || "",
-        live: p.get("live") === "1", refresh: p.get("refresh") || "1000" };
+        live: p.get("live") === "1", refresh: p.get("refresh") || "1000", token: p.get("token") || "" };
       $("name").value = state.name; $("step").value = state.step; $("range").value = state.range; $("zone").value = state.zone;
       for (const s of ["avg", "p50", "p99", "count"]) $("s-" + s).checked = state.stats.includes(s);
       $("s-band").checked = state.stats.includes("min");
@@ -73,6 +73,7 @@ enum WebPage {
         zone: $("zone").value, stats: (stats.length ? stats : ["avg"]).join(","), tags: $("tags").value.trim(),
         group_by: $("group").value.trim(), live: $("live").checked ? "1" : "0", refresh: $("refresh").value });
       if ($("range").value === "custom") { p.set("from", String(fromInput($("from").value))); p.set("to", String(fromInput($("to").value))); }
+      if (state.token) p.set("token", state.token);
       location.hash = p.toString();
     }
     const utc = () => $("zone").value === "utc";
@@ -88,6 +89,7 @@ enum WebPage {
       for (const [s, ms] of Object.entries(STEPS)) if ((to - from) / ms <= 400) return s;
       return "1d";
     }
+    const auth = () => state.token ? { Authorization: "Bearer " + state.token } : {};
     function say(text, kind) { $("status").textContent = text; $("status").className = kind || "info"; }
     function query(name, from, to, step) {
       const p = new URLSearchParams({ name, from: String(Math.floor(from)), to: String(Math.ceil(to)), step, stats: state.stats.join(",") });
@@ -105,10 +107,11 @@ enum WebPage {
       const step = stepFor(from, to);
       say("Loading " + state.name + " …");
       let response;
-      try { response = await fetch("v1/query?" + query(state.name, from, to, step)); }
+      try { response = await fetch("v1/query?" + query(state.name, from, to, step), { headers: auth() }); }
       catch (e) { say("The server is unreachable: " + e.message, "error"); return; }
       let body;
       try { body = await response.json(); } catch (e) { say("The server answered " + response.status + " with no JSON.", "error"); return; }
+      if (response.status === 401 || response.status === 403) { say("This server needs a token with the read scope: add &token=… to the address.", "error"); return; }
       if (!response.ok) { say("The request failed (" + response.status + "): " + (body.error || ""), "error"); return; }
       data = { step, stepMs: STEPS[step] || 6e4, from, to, series: body.series };
       const points = body.series.reduce((n, s) => n + s.timestamps.length, 0);
@@ -120,6 +123,7 @@ enum WebPage {
     function follow(step) {
       const p = query(state.name, 0, 0, step);
       p.delete("from"); p.delete("to"); p.set("refresh", state.refresh);
+      if (state.token) p.set("access_token", state.token);
       source = new EventSource("v1/stream?" + p);
       source.addEventListener("window", event => {
         const update = JSON.parse(event.data);
@@ -172,7 +176,7 @@ enum WebPage {
     }
 
     async function names() {
-      try { const r = await fetch("v1/metrics?prefix=" + encodeURIComponent($("name").value)); const b = await r.json();
+      try { const r = await fetch("v1/metrics?prefix=" + encodeURIComponent($("name").value), { headers: auth() }); const b = await r.json();
         $("names").innerHTML = (b.names || []).map(n => `<option value="${n.replace(/"/g, "&quot;")}">`).join(""); } catch (e) {}
     }
     $("name").addEventListener("input", names);

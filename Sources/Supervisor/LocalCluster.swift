@@ -5,6 +5,8 @@ public struct LocalCluster: Sendable {
     public var ingestPort: Int
     /// UDP port of the front's statsd listener (0: none).
     public var statsdPort = 0
+    /// Bearer tokens file for the front (empty: no authentication).
+    public var tokensFile = ""
     public var mappers: Int
     public var reducers: Int
     public var window: String
@@ -68,7 +70,7 @@ public struct LocalCluster: Sendable {
                 "--ingest", "tcp://0.0.0.0:\(mapperPorts.ingest)", "--acked", "tcp://0.0.0.0:\(mapperPorts.acked)",
                 "--http-port", free("mapper-\(index)-http"), "--flush-interval-ms", String(flushIntervalMs)] + common))
         }
-        specs.append(ChildSpec(name: "front", arguments: ["front", "--host", "127.0.0.1", "--http-port", String(httpPort), "--statsd-port", String(statsdPort),
+        specs.append(ChildSpec(name: "front", arguments: ["front", "--host", "127.0.0.1", "--http-port", String(httpPort), "--statsd-port", String(statsdPort), "--tokens-file", tokensFile,
                                                           "--coordinator", coordinator, "--log-level", logLevel]))
         return (specs, coordinator, ingest, acked)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Front
 import Hummingbird
 import Logging
@@ -15,6 +16,8 @@ struct FrontCommand: AsyncParsableCommand {
     @Option(help: "Front node id.") var id = Env.string("ID", "front-0")
     @Option(help: "Largest request body in bytes.") var bodyBytesMax = Env.int("BODY_BYTES_MAX", 16 << 20)
     @Option(help: "UDP port for statsd (0: no statsd listener).") var statsdPort = Env.int("STATSD_PORT", 0)
+    @Option(help: "File of bearer tokens, lines 'TOKEN SCOPE[,SCOPE]' (scopes write, read, admin); none: no authentication. WINDROW_TOKENS='TOKEN=SCOPE;...' adds more.")
+    var tokensFile = Env.string("TOKENS_FILE", "")
     @Option(help: "Log level.") var logLevel = Env.string("LOG_LEVEL", "info")
 
     func run() async throws {
@@ -24,7 +27,9 @@ struct FrontCommand: AsyncParsableCommand {
         configuration.bodyBytesMax = bodyBytesMax
         let registry = PrometheusCollectorRegistry()
         let service = FrontService(configuration: configuration, registry: registry, logger: logger)
-        let application = FrontApplication.make(service: service, registry: registry)
+        let tokens = try Tokens.load(file: tokensFile, environment: ProcessInfo.processInfo.environment["WINDROW_TOKENS"])
+        if tokens.isEnabled { logger.info("bearer tokens required for ingest and queries") }
+        let application = FrontApplication.make(service: service, registry: registry, tokens: tokens)
         var services: [any Service] = [service, application]
         if statsdPort > 0 { services.append(StatsdListener(service: service, host: host, port: statsdPort)) }
         try await RoleRunner.run(services, logger: logger)

@@ -1,0 +1,43 @@
+import Hummingbird
+
+/// Bearer-token checks when tokens are configured: ingest needs `write`, queries need `read`
+/// (`admin` may do both); `/healthz`, `/readyz`, the page and the OpenAPI document stay open.
+/// Accepted forms: `Authorization: Bearer T`, `Authorization: Token T` (InfluxDB 2 clients),
+/// `?u=…&p=T` (InfluxDB 1 clients) and `?access_token=T` (browsers' EventSource).
+/// `401` without a valid token, `403` with one of the wrong scope.
+struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let tokens: Tokens
+
+    static func requiredScope(method: HTTPRequest.Method, path: String) -> Scope? {
+        switch (method, path) {
+        case (.post, "/v1/metrics"), (.post, "/write"), (.post, "/api/v2/write"): .write
+        case (_, "/healthz"), (_, "/readyz"), (_, "/"), (_, "/openapi.json"): nil
+        default: .read
+        }
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard tokens.isEnabled, let needed = Self.requiredScope(method: request.method, path: request.uri.path) else {
+            return try await next(request, context)
+        }
+        guard let token = Self.token(of: request), let scopes = tokens.scopes(of: token) else {
+            var response = FrontHandlers.error(.unauthorized, "a valid bearer token is required (Authorization: Bearer TOKEN)")
+            response.headers[.wwwAuthenticate] = "Bearer realm=\"windrow\""
+            return response
+        }
+        guard scopes.contains(needed) || scopes.contains(.admin) else {
+            return FrontHandlers.error(.forbidden, "this token lacks the '\(needed.rawValue)' scope")
+        }
+        return try await next(request, context)
+    }
+
+    static func token(of request: Request) -> String? {
+        if let header = request.headers[.authorization] {
+            for prefix in ["Bearer ", "Token ", "bearer ", "token "] where header.hasPrefix(prefix) {
+                return String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        let query = request.uri.queryParameters
+        return query.get("p") ?? query.get("access_token")
+    }
+}
