@@ -12,8 +12,10 @@ public enum StatusRoutes {
                             headers: [.contentType: "text/plain; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: isReady ? "ready\n" : "not ready\n")))
         }
+        let resident = registry.makeGauge(name: "windrow_process_resident_bytes", help: "Resident memory of this process.")
         router.get("/metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            resident.set(to: Double(ProcessMemory.residentBytes()))
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
     }
