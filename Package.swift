@@ -19,10 +19,12 @@ let package = Package(
         // C libraries, each behind one thin system-library module.
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // Safe Swift wrappers: the only modules that import C.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "LZ4", dependencies: ["CLZ4"]),
+        .target(name: "Zlib", dependencies: ["CZlib"]),
         .target(name: "Transport", dependencies: ["ZeroMQ"]),
 
         // Pure layers: no sockets, files, clocks or HTTP.
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "Front",
             dependencies: [
-                "ClusterClient", "ClusterCore", "Ingest", "Transport", "Runtime", "Wire",
+                "ClusterClient", "ClusterCore", "Ingest", "Transport", "Runtime", "Wire", "Zlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -85,6 +87,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Model"], path: "Tests/TestSupport"),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "LZ4Tests", dependencies: ["LZ4", "TestSupport"]),
+        .testTarget(name: "ZlibTests", dependencies: ["Zlib"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "TestSupport"]),
         .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "TestSupport"]),

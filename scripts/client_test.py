@@ -133,6 +133,12 @@ def test_bad_lines():
     except urllib.error.HTTPError as failure:
         status = failure.code
     check(status == 400, "an unknown precision is refused")
+    from influxdb import InfluxDBClient
+    zipped = InfluxDBClient(host="127.0.0.1", port=PORT, database="ignored", gzip=True)
+    check(zipped.write_points([{"measurement": "lp.gzip", "time": now, "fields": {"value": float(i)}} for i in range(50)], time_precision="ms"),
+          "the influxdb client's gzip-compressed writes are taken")
+    gz = wait_count("lp.gzip", now - 60_000, now + 60_000, 50)
+    check(gz == 50, f"gzip bodies count every line ({gz} of 50)")
     v2 = urllib.request.Request(BASE + "/api/v2/write?bucket=b&org=o&precision=ms", data=f"lp.v2 value=7 {now}".encode(), method="POST")
     check(urllib.request.urlopen(v2, timeout=30).status == 204 and wait_count("lp.v2", now - 60_000, now + 60_000, 1) == 1, "POST /api/v2/write takes line protocol")
 

@@ -8,6 +8,7 @@ import NIOCore
 import Prometheus
 import Runtime
 import Wire
+import Zlib
 
 /// The HTTP face of the cluster (DESIGN.md, "External contract").
 public enum FrontApplication {
@@ -54,10 +55,22 @@ struct FrontHandlers: Sendable {
         error(HTTPResponse.Status(code: failure.status), failure.description)
     }
 
+    /// The request body (gunzipped when `Content-Encoding: gzip`), at most the body limit.
     func body(_ request: Request) async throws(FrontError) -> [UInt8] {
+        let limit = service.configuration.bodyBytesMax
         do {
-            var buffer = try await request.body.collect(upTo: service.configuration.bodyBytesMax)
-            return buffer.readBytes(length: buffer.readableBytes) ?? []
+            var buffer = try await request.body.collect(upTo: limit)
+            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            guard request.headers[.contentEncoding]?.lowercased() == "gzip" else { return bytes }
+            do {
+                return try Gzip.decompress(bytes, limit: limit)
+            } catch .tooLarge {
+                throw FrontError(status: 413, description: "request body expands beyond the limit of \(limit) bytes")
+            } catch {
+                throw FrontError.badRequest(error.description)
+            }
+        } catch let error as FrontError {
+            throw error
         } catch is NIOTooManyBytesError {
             throw FrontError(status: 413, description: "request body exceeds the limit of \(service.configuration.bodyBytesMax) bytes")
         } catch {
