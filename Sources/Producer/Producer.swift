@@ -47,18 +47,19 @@ public final class Producer {
     /// Sends until the duration is over; returns the figures.
     public func run(stop: @escaping @Sendable () -> Bool = { false }) throws -> ProducerReport {
         let context = Context(ioThreads: 1)
+        let client = configuration.acknowledged ? RPCClient(context: context, name: "producer") : nil
+        defer { client?.shutdown() }
+        let endpoints = client.map { client in configuration.endpoints.map { Self.acknowledgedEndpoint(for: $0, client: client) } } ?? configuration.endpoints
         let start = ContinuousClock.now
         let end = start + .milliseconds(Int(configuration.durationSeconds * 1000))
         var report = ProducerReport()
         var id: UInt64 = 1
-        if configuration.acknowledged {
-            let client = RPCClient(context: context, name: "producer")
-            defer { client.shutdown() }
+        if let client {
             let outcome = AcknowledgementTally()
             while ContinuousClock.now < end && !stop() {
                 while outcome.inFlight() >= configuration.inFlightMax { Thread.sleep(forTimeInterval: 0.0005) }
                 let batch = makeBatch(id: id, count: configuration.batchSize, now: WallClock.now())
-                let endpoint = configuration.endpoints[Int(id) % configuration.endpoints.count]
+                let endpoint = endpoints[Int(id) % endpoints.count]
                 outcome.started()
                 client.send(to: endpoint, method: "samples", body: batch.encode(), timeout: .seconds(30)) { result in
                     outcome.finished(result)
@@ -73,7 +74,7 @@ public final class Producer {
         } else {
             let push = try Socket(context, .push, lingerMs: -1)
             try push.setSendHighWaterMark(100)
-            for endpoint in configuration.endpoints { try push.connect(endpoint) }
+            for endpoint in endpoints { try push.connect(endpoint) }
             while ContinuousClock.now < end && !stop() {
                 let batch = makeBatch(id: id, count: configuration.batchSize, now: WallClock.now())
                 try push.send(batch.encode())
@@ -87,6 +88,29 @@ public final class Producer {
         let elapsed = ContinuousClock.now - start
         report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return report
+    }
+
+    /// The acknowledged endpoint to use for `endpoint`: itself when a mapper's ROUTER answers
+    /// there, else the next port (`windrow local` puts a mapper's acknowledged endpoint right
+    /// after its push endpoint), so `--acked` works with either address.
+    static func acknowledgedEndpoint(for endpoint: String, client: RPCClient) -> String {
+        func answers(_ candidate: String) -> Bool {
+            let answered = DispatchSemaphore(value: 0)
+            // Any answer, even "unknown method", proves a ROUTER is there.
+            client.send(to: candidate, method: "ping", body: [], timeout: .seconds(1)) { result in
+                if case .failure(let error) = result, error.kind != .remote { return }
+                answered.signal()
+            }
+            return answered.wait(timeout: .now() + 1.5) == .success
+        }
+        if answers(endpoint) { return endpoint }
+        guard let colon = endpoint.lastIndex(of: ":"), let port = Int(endpoint[endpoint.index(after: colon)...]) else { return endpoint }
+        let next = String(endpoint[...colon]) + String(port + 1)
+        if answers(next) {
+            FileHandle.standardError.write(Data("produce: \(endpoint) is not an acknowledged endpoint; using \(next)\n".utf8))
+            return next
+        }
+        return endpoint
     }
 
     /// Sleeps as needed to hold the configured rate.
