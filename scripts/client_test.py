@@ -14,27 +14,15 @@
 
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
-import json, math, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.error, urllib.request
+import json, math, os, re, socket, sys, time, urllib.error, urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, ".build", "release", "windrow")
-results = {"passed": 0, "failed": 0}
+from testkit import ROOT, LocalCluster, Tally, free_port
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
+TALLY = Tally()
+check = TALLY.check
 PORT = free_port()
 STATSD_PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
-
-
-def check(condition, label):
-    results["passed" if condition else "failed"] += 1
-    print(("ok: " if condition else "FAIL: ") + label)
 
 
 def get_json(path):
@@ -223,12 +211,9 @@ def test_auth():
     """A second cluster with tokens: every scope on every surface."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    data = tempfile.mkdtemp(prefix="windrow-auth-")
-    tokens = os.path.join(data, "tokens")
+    tokens = os.path.join(ROOT, ".build", "test-tokens")
     with open(tokens, "w") as out:
         out.write("# token scopes\nw-token write\nr-token read\na-token admin\n")
-    cluster = subprocess.Popen([BIN, "local", "--data-dir", data + "/cluster", "--http-port", str(port), "--ingest-port", "0",
-                                "--statsd-port", "0", "--tokens-file", tokens, "--log-level", "warning"], stdout=subprocess.DEVNULL)
 
     def call(method, path, token=None, scheme="Bearer", body=None):
         request = urllib.request.Request(base + path, data=body, method=method)
@@ -245,11 +230,7 @@ def test_auth():
         except (urllib.error.URLError, ConnectionError):
             return 0
 
-    try:
-        for _ in range(300):
-            if call("GET", "/readyz") == 200:
-                break
-            time.sleep(0.2)
+    with LocalCluster(port, "--statsd-port", "0", "--tokens-file", tokens):
         now = int(time.time() * 1000)
         sample = json.dumps({"name": "auth.x", "value": 1, "timestamp": now}).encode()
         line = f"auth.y value=1 {now}".encode()
@@ -269,34 +250,13 @@ def test_auth():
         ]
         wrong = [(m, p, t, got, want) for m, p, t, sch, b, want in cases if (got := call(m, p, t, sch, b)) != want]
         check(not wrong, f"tokens: {len(cases) - len(wrong)} of {len(cases)} scope and surface cases answer as they should {wrong}")
-    finally:
-        cluster.send_signal(signal.SIGTERM)
-        cluster.wait(timeout=60)
-        shutil.rmtree(data, ignore_errors=True)
 
 
 def main():
-    data = tempfile.mkdtemp(prefix="windrow-clients-")
-    cluster = subprocess.Popen([BIN, "local", "--data-dir", data, "--http-port", str(PORT), "--ingest-port", "0", "--statsd-port", str(STATSD_PORT), "--log-level", "warning"],
-                               stdout=subprocess.DEVNULL)
-    try:
-        for _ in range(300):
-            try:
-                if urllib.request.urlopen(BASE + "/readyz", timeout=1).status == 200:
-                    break
-            except Exception:
-                time.sleep(0.2)
-        for test in (test_influxdb_client, test_bad_lines, test_statsd_client, test_zmq_reference_producer, test_auth):
-            try:
-                test()
-            except Exception as error:
-                check(False, f"{test.__name__} raised {type(error).__name__}: {error}")
-    finally:
-        cluster.send_signal(signal.SIGTERM)
-        cluster.wait(timeout=60)
-        shutil.rmtree(data, ignore_errors=True)
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    return 1 if results["failed"] else 0
+    with LocalCluster(PORT, "--statsd-port", str(STATSD_PORT)):
+        TALLY.run(test_influxdb_client, test_bad_lines, test_statsd_client, test_zmq_reference_producer)
+    TALLY.run(test_auth)
+    return TALLY.finish()
 
 
 if __name__ == "__main__":

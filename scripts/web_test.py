@@ -10,26 +10,14 @@
 
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
-import http.client, json, os, re, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
+import http.client, json, re, shutil, subprocess, sys, time, urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, ".build", "release", "windrow")
-results = {"passed": 0, "failed": 0}
+from testkit import LocalCluster, Tally, free_port
 
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
+TALLY = Tally()
+check = TALLY.check
 PORT = free_port()
 BASE = f"http://127.0.0.1:{PORT}"
-
-
-def check(condition, label):
-    results["passed" if condition else "failed"] += 1
-    print(("ok: " if condition else "FAIL: ") + label)
 
 
 def get(path):
@@ -171,27 +159,9 @@ def test_browser():
 
 
 def main():
-    data = tempfile.mkdtemp(prefix="windrow-web-")
-    cluster = subprocess.Popen([BIN, "local", "--data-dir", data, "--http-port", str(PORT), "--ingest-port", "0", "--statsd-port", "0", "--log-level", "warning"],
-                               stdout=subprocess.DEVNULL)
-    try:
-        for _ in range(300):
-            try:
-                if get("/readyz")[0] == 200:
-                    break
-            except Exception:
-                time.sleep(0.2)
-        for test in (test_openapi, test_sse, test_browser, test_schemathesis):
-            try:
-                test()
-            except Exception as error:
-                check(False, f"{test.__name__} raised {type(error).__name__}: {error}")
-    finally:
-        cluster.send_signal(signal.SIGTERM)
-        cluster.wait(timeout=60)
-        shutil.rmtree(data, ignore_errors=True)
-    print(f"{results['passed']} passed, {results['failed']} failed")
-    return 1 if results["failed"] else 0
+    with LocalCluster(PORT, "--statsd-port", "0"):
+        TALLY.run(test_openapi, test_sse, test_browser, test_schemathesis)
+    return TALLY.finish()
 
 
 if __name__ == "__main__":

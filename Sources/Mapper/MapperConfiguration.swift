@@ -31,9 +31,3 @@ public struct MapperConfiguration: Sendable {
         self.coordinatorEndpoint = coordinatorEndpoint
     }
 }
-
-/// `tcp://0.0.0.0:5555` bound → `tcp://host:5555` advertised.
-func advertise(_ bound: String, host: String) -> String {
-    guard let colon = bound.lastIndex(of: ":") else { return bound }
-    return "tcp://\(host)\(bound[colon...])"
-}

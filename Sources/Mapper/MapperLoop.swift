@@ -46,8 +46,8 @@ final class MapperLoop {
         try pull.bind(configuration.ingestEndpoint)
         acked = try RPCServer(context: service.context, bind: configuration.ackedEndpoint)
         log = try WriteAheadLog(directory: configuration.dataDirectory + "/wal")
-        let ingest = advertise(try pull.lastEndpoint, host: configuration.advertisedHost)
-        let ackedEndpoint = advertise(acked.endpoint, host: configuration.advertisedHost)
+        let ingest = Endpoint.advertised(try pull.lastEndpoint, host: configuration.advertisedHost)
+        let ackedEndpoint = Endpoint.advertised(acked.endpoint, host: configuration.advertisedHost)
         service.boundEndpoints.withLock { $0["ingest"] = ingest; $0["acked"] = ackedEndpoint }
         service.logger.info("mapper \(configuration.id) takes batches on \(ingest) (push) and \(ackedEndpoint) (acknowledged)")
 

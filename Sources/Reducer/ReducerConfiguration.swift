@@ -30,9 +30,3 @@ public struct ReducerConfiguration: Sendable {
         self.coordinatorEndpoint = coordinatorEndpoint
     }
 }
-
-/// `tcp://0.0.0.0:7001` bound → `tcp://host:7001` advertised.
-func advertise(_ bound: String, host: String) -> String {
-    guard let colon = bound.lastIndex(of: ":") else { return bound }
-    return "tcp://\(host)\(bound[colon...])"
-}

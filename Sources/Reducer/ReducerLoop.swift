@@ -36,8 +36,8 @@ final class ReducerLoop {
         let configuration = service.configuration
         partials = try RPCServer(context: service.context, bind: configuration.partialsEndpoint)
         queries = try RPCServer(context: service.context, bind: configuration.queryEndpoint)
-        let partialsEndpoint = advertise(partials.endpoint, host: configuration.advertisedHost)
-        let queryEndpoint = advertise(queries.endpoint, host: configuration.advertisedHost)
+        let partialsEndpoint = Endpoint.advertised(partials.endpoint, host: configuration.advertisedHost)
+        let queryEndpoint = Endpoint.advertised(queries.endpoint, host: configuration.advertisedHost)
         service.boundEndpoints.withLock { $0["partials"] = partialsEndpoint; $0["query"] = queryEndpoint }
         log = try WriteAheadLog(directory: configuration.dataDirectory + "/wal")
         try AtomicFile.makeDirectory(configuration.dataDirectory + "/shards")
