@@ -123,6 +123,7 @@ def test_bad_lines():
     check(status == 400, "an unknown precision is refused")
     from influxdb import InfluxDBClient
     zipped = InfluxDBClient(host="127.0.0.1", port=PORT, database="ignored", gzip=True)
+    check(bool(zipped.ping()), "the influxdb client's ping() finds the server")
     check(zipped.write_points([{"measurement": "lp.gzip", "time": now, "fields": {"value": float(i)}} for i in range(50)], time_precision="ms"),
           "the influxdb client's gzip-compressed writes are taken")
     gz = wait_count("lp.gzip", now - 60_000, now + 60_000, 50)

@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// Bearer-token checks when tokens are configured: ingest needs `write`, queries need `read`
-/// (`admin` may do both); `/healthz`, `/readyz`, the page and the OpenAPI document stay open.
+/// (`admin` may do both); `/healthz`, `/readyz`, `/ping`, the page and the OpenAPI document stay open.
 /// Accepted forms: `Authorization: Bearer T`, `Authorization: Token T` (InfluxDB 2 clients),
 /// `?u=…&p=T` (InfluxDB 1 clients) and `?access_token=T` (browsers' EventSource).
 /// `401` without a valid token, `403` with one of the wrong scope.
@@ -11,7 +11,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     static func requiredScope(method: HTTPRequest.Method, path: String) -> Scope? {
         switch (method, path) {
         case (.post, "/v1/metrics"), (.post, "/write"), (.post, "/api/v2/write"): .write
-        case (_, "/healthz"), (_, "/readyz"), (_, "/"), (_, "/openapi.json"): nil
+        case (_, "/healthz"), (_, "/readyz"), (_, "/ping"), (_, "/"), (_, "/openapi.json"): nil
         default: .read
         }
     }

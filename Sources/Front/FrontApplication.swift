@@ -1,6 +1,7 @@
 import ClusterClient
 import ClusterCore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Ingest
 import Model
@@ -20,6 +21,8 @@ public enum FrontApplication {
         router.post("/v1/metrics") { request, _ in await handlers.ingestJSON(request) }
         router.post("/write") { request, _ in await handlers.ingestLines(request) }
         router.post("/api/v2/write") { request, _ in await handlers.ingestLines(request) }
+        // InfluxDB clients and agents check for a server with `/ping` before writing.
+        router.get("/ping") { _, _ in Response(status: .noContent, headers: [FrontHandlers.influxVersion: "1.8-windrow"]) }
         router.get("/v1/query") { request, _ in await handlers.query(request) }
         router.get("/v1/metrics") { request, _ in await handlers.names(request) }
         router.get("/v1/cluster") { _, _ in await handlers.cluster() }
@@ -36,6 +39,8 @@ public enum FrontApplication {
 
 /// The route handlers; each answers JSON and turns every failure into a status and a message.
 struct FrontHandlers: Sendable {
+    /// The header InfluxDB clients read from `/ping`.
+    static let influxVersion = HTTPField.Name("X-Influxdb-Version")!
     let service: FrontService
     let validator = SampleValidator()
 

@@ -111,6 +111,8 @@ enum OpenAPIDocument {
             }
           }
         },
+        "/ping": {"get": {"summary": "InfluxDB-compatible ping (clients check it before writing)", "responses": {
+          "204": {"description": "The server is up; X-Influxdb-Version names it"}}}},
         "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Alive", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
         "/readyz": {"get": {"summary": "Readiness: coordinator known, every partition owned", "responses": {
           "200": {"description": "Ready", "content": {"text/plain": {"schema": {"type": "string"}}}},
