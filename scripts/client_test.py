@@ -121,6 +121,22 @@ def test_bad_lines():
     except urllib.error.HTTPError as failure:
         status = failure.code
     check(status == 400, "an unknown precision is refused")
+    def post_raw(path, body, content_type="application/json"):
+        request = urllib.request.Request(BASE + path, data=body, method="POST", headers={"Content-Type": content_type})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as failure:
+            return failure.code, failure.read()
+
+    status, answer = post_raw("/v1/metrics", b'[{"name": "x", "value": 1,')
+    check(status == 400 and "malformed JSON" in json.loads(answer).get("error", ""), f"malformed JSON gets 400 with an error ({status})")
+    status, answer = post_raw("/v1/metrics", json.dumps([{"name": "bad name", "value": 1}, {"name": "ok", "value": "x"}]).encode())
+    body = json.loads(answer)
+    check(status == 400 and body.get("accepted") == 0 and [e["index"] for e in body.get("errors", [])] == [0, 1],
+          f"a JSON body with no valid item gets 400 with per-item errors ({status} {body})")
+    status, _ = post_raw("/v1/metrics", b" " * (17 << 20))
+    check(status == 413, f"a body over 16 MiB gets 413 ({status})")
     from influxdb import InfluxDBClient
     zipped = InfluxDBClient(host="127.0.0.1", port=PORT, database="ignored", gzip=True)
     check(bool(zipped.ping()), "the influxdb client's ping() finds the server")

@@ -28,9 +28,6 @@ public final class CoordinatorLink: Sendable {
     /// The last reply (or the cached one), if any.
     public var reply: HeartbeatReply? { latest.withLock { $0 } }
 
-    /// Whether the last heartbeat was answered.
-    public var isConnected: Bool { failures.withLock { $0 == 0 } && reply != nil }
-
     /// Sends one heartbeat; `onReply` runs (on the client's thread) when it is answered.
     public func beat(_ report: NodeReport, onReply: @escaping @Sendable (HeartbeatReply) -> Void = { _ in }) {
         client.send(to: endpoint, method: "heartbeat", body: JSONWire.encode(report), timeout: .seconds(2)) { [self] result in

@@ -98,13 +98,6 @@ public struct ByteReader: Sendable {
         return bytes[position..<(position + count)]
     }
 
-    /// Skips `count` bytes.
-    @inlinable
-    public mutating func skip(_ count: Int, _ field: StaticString) throws(DecodeError) {
-        try require(count, for: field)
-        position += count
-    }
-
     /// Reads `count` fixed-width little-endian integers.
     @inlinable
     public mutating func readColumn<T: FixedWidthInteger>(_: T.Type, count: Int, _ field: StaticString) throws(DecodeError) -> [T] {

@@ -102,7 +102,16 @@ final class ReducerLoop {
         for path in try ShardDirectory.shardPaths(in: shardDirectory) {
             let name = String(path.split(separator: "/").last!)
             if listed.contains(name) {
-                catalog.add(try ShardReader(path: path), name: name)
+                do {
+                    catalog.add(try ShardReader(path: path), name: name)
+                } catch {
+                    // Reported and set aside, never a crash loop: the rest of the data stays served.
+                    guard error.isCorrupt else { throw error }
+                    try AtomicFile.makeDirectory(shardDirectory + "/corrupt")
+                    try AtomicFile.rename(path, to: shardDirectory + "/corrupt/" + name)
+                    metrics.corruptShards.increment()
+                    logger.error("shard file \(name) is corrupt and was moved to shards/corrupt/: \(error)")
+                }
             } else {
                 logger.info("removing \(name): written by a seal that did not commit")
                 try AtomicFile.remove(path)

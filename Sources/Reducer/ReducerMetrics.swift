@@ -13,6 +13,7 @@ struct ReducerMetrics {
     let sealSeconds: DurationHistogram
     let querySeconds: DurationHistogram
     let watermarkLag: Gauge
+    let corruptShards: Counter
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -28,6 +29,7 @@ struct ReducerMetrics {
         querySeconds = registry.makeDurationHistogram(name: "windrow_reducer_query_duration_seconds",
                                                       buckets: [.microseconds(200), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .seconds(1)])
         watermarkLag = registry.makeGauge(name: "windrow_watermark_lag_seconds", help: "How far the cluster watermark trails the clock.")
+        corruptShards = registry.makeCounter(name: "windrow_corrupt_shard_files_total", help: "Shard files found corrupt at start and set aside.")
     }
 }
 

@@ -19,6 +19,11 @@ public enum AtomicFile {
         try FileSystem.makeDirectory(path)
     }
 
+    /// Renames atomically (both paths on one file system).
+    public static func rename(_ from: String, to: String) throws(StorageError) {
+        try FileSystem.rename(from, to: to)
+    }
+
     /// Names of a directory's entries.
     public static func list(_ path: String) throws(StorageError) -> [String] {
         try FileSystem.list(path)
