@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "Wire", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
         .target(name: "ClusterCore", dependencies: ["Model", "Aggregation", "Codec", "Wire"]),
         .target(name: "Ingest", dependencies: ["Model"]),
+        .target(name: "Auth"),
 
         // Process plumbing shared by the roles: env defaults, loop threads, status routes.
         .target(
@@ -49,13 +50,13 @@ let package = Package(
 
         // The roles, each a service over the layers below.
         .target(name: "ClusterClient", dependencies: ["ClusterCore", "Transport", "Model", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Mapper", dependencies: ["ClusterClient", "ClusterCore", "Storage", "Transport", "Runtime", "Wire", "Codec"]),
+        .target(name: "Mapper", dependencies: ["Auth", "ClusterClient", "ClusterCore", "Storage", "Transport", "Runtime", "Wire", "Codec"]),
         .target(name: "Reducer", dependencies: ["ClusterClient", "ClusterCore", "Storage", "Transport", "Runtime", "Wire"]),
         .target(name: "Coordinator", dependencies: ["ClusterClient", "ClusterCore", "Storage", "Transport", "Runtime"]),
         .target(
             name: "Front",
             dependencies: [
-                "ClusterClient", "ClusterCore", "Ingest", "Transport", "Runtime", "Wire", "Zlib",
+                "Auth", "ClusterClient", "ClusterCore", "Ingest", "Transport", "Runtime", "Wire", "Zlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -72,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "windrow",
             dependencies: [
-                "Aggregation", "Coordinator", "Front", "Mapper", "Model", "Producer", "Reducer", "Runtime", "Storage", "Supervisor",
+                "Aggregation", "Auth", "Coordinator", "Front", "Mapper", "Model", "Producer", "Reducer", "Runtime", "Storage", "Supervisor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -97,6 +98,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Model"]),
+        .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "ClusterTests", dependencies: ["windrow", "ClusterClient", "ClusterCore", "Transport", "Wire", "ZeroMQ", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

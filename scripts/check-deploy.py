@@ -66,9 +66,12 @@ def check_contract(documents, overlay):
     roles = {"coordinator", "mapper", "reducer", "front", "local", "produce", "query", "inspect"}
     all_flags = {role: flags_of(role) for role in roles}
     config = {}
+    secrets = {}
     for doc in documents:
         if doc["kind"] == "ConfigMap":
             config.update(doc.get("data", {}))
+        if doc["kind"] == "Secret":
+            secrets[doc["metadata"]["name"]] = {**doc.get("data", {}), **doc.get("stringData", {})}
     for key in config:
         flag = key[len("WINDROW_"):].lower().replace("_", "-")
         if not any(flag in flags for flags in all_flags.values()):
@@ -89,6 +92,10 @@ def check_contract(documents, overlay):
                 if flag not in all_flags[role]:
                     fail(f"{name}: `windrow {role}` does not accept --{flag}")
             env = {e["name"]: e.get("value") for e in container.get("env", [])}
+            for entry in container.get("env", []):
+                ref = entry.get("valueFrom", {}).get("secretKeyRef")
+                if ref and ref["key"] not in secrets.get(ref["name"], {}):
+                    fail(f"{name}: {entry['name']} reads key {ref['key']!r} that Secret {ref['name']!r} does not hold")
             for key in env:
                 flag = key[len("WINDROW_"):].lower().replace("_", "-")
                 if key.startswith("WINDROW_") and flag not in all_flags[role]:

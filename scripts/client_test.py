@@ -14,9 +14,9 @@
 
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
-import json, math, os, re, socket, sys, time, urllib.error, urllib.request
+import json, math, os, re, socket, subprocess, sys, time, urllib.error, urllib.request
 
-from testkit import ROOT, LocalCluster, Tally, free_port
+from testkit import BIN, ROOT, LocalCluster, Tally, free_port, metric_value
 
 TALLY = Tally()
 check = TALLY.check
@@ -247,7 +247,7 @@ def test_auth():
         except (urllib.error.URLError, ConnectionError):
             return 0
 
-    with LocalCluster(port, "--statsd-port", "0", "--tokens-file", tokens):
+    with LocalCluster(port, "--statsd-port", "0", "--tokens-file", tokens) as cluster:
         now = int(time.time() * 1000)
         sample = json.dumps({"name": "auth.x", "value": 1, "timestamp": now}).encode()
         line = f"auth.y value=1 {now}".encode()
@@ -267,6 +267,56 @@ def test_auth():
         ]
         wrong = [(m, p, t, got, want) for m, p, t, sch, b, want in cases if (got := call(m, p, t, sch, b)) != want]
         check(not wrong, f"tokens: {len(cases) - len(wrong)} of {len(cases)} scope and surface cases answer as they should {wrong}")
+        zmq_auth(cluster, base, now)
+
+
+def zmq_auth(cluster, base, now):
+    """ZeroMQ ingest with tokens: only batches carrying a write (or admin) token are taken."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import zmq_producer
+
+    def get(path, token="r-token"):
+        request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+        return urllib.request.urlopen(request, timeout=30).read().decode()
+
+    mapper = next(n for n in json.loads(get("/v1/cluster"))["nodes"] if n["role"] == "mapper")
+    series = [("auth.zmq", 0, {"host": "a"})]
+    batches = {}
+    for number, token in enumerate([None, "bogus", "r-token", "w-token", "a-token"], start=1):
+        values = [(0, (now - i * 1000) * 1_000_000, float(number * 1000 + i)) for i in range(100)]
+        batches[token] = (zmq_producer.sample_batch(number, series, values), values)
+    replies = {token: zmq_producer.send_acked(mapper["endpoints"]["acked"], [frame], token=token)[0] for token, (frame, _) in batches.items()}
+    expected = {None: "unauthorized:", "bogus": "unauthorized:", "r-token": "forbidden:", "w-token": None, "a-token": None}
+    wrong = {t: r for t, r in replies.items()
+             if (r.get("batchError") or "").split(" ")[0] != (expected[t] or "") or r["accepted"] != (0 if expected[t] else 100)}
+    check(not wrong, f"acknowledged ZeroMQ batches: refused without a write token, taken with one {wrong}")
+    for token in [None, "r-token", "w-token"]:
+        zmq_producer.send_push(mapper["endpoints"]["ingest"], [zmq_producer.sample_batch(10, series, [(0, now * 1_000_000, 7.0)])], token=token)
+    ports = json.load(open(os.path.join(cluster.data, "cluster", "local-ports.json")))
+    status = f"http://127.0.0.1:{ports[mapper['id'] + '-http']}/metrics"
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        metrics = urllib.request.urlopen(status, timeout=10).read().decode()
+        refused = {reason: metric_value(metrics, "windrow_rejected_batches_total", reason=reason) for reason in ["unauthorized", "forbidden"]}
+        if refused == {"unauthorized": 3, "forbidden": 2}:
+            break
+        time.sleep(0.3)
+    check(refused == {"unauthorized": 3, "forbidden": 2}, f"refused ZeroMQ batches are counted per reason in the mapper's /metrics {refused}")
+    runs = {token: subprocess.run([BIN, "produce", "--to", mapper["endpoints"]["acked"], "--acked", "--duration", "0.5", "--rate", "4000",
+                                   "--batch-size", "500", "--prefix", "auth.produce"] + (["--token", token] if token else []),
+                                  capture_output=True, text=True, timeout=60).stdout for token in [None, "w-token"]}
+    check("first failure: unauthorized:" in runs[None] and "batches failed 0" in runs["w-token"],
+          f"windrow produce names the refusal without a token and is taken with --token ({runs})")
+    want = [v for t in ["w-token", "a-token"] for _, _, v in batches[t][1]] + [7.0]
+    answer, deadline = None, time.time() + 20
+    while time.time() < deadline:
+        answer = json.loads(get(f"/v1/query?name=auth.zmq&from={now - 3_600_000}&to={now + 60_000}&step=1d&stats=count,sum"))
+        if answer["series"] and sum(answer["series"][0]["count"]) >= len(want):
+            break
+        time.sleep(0.3)
+    got = answer["series"][0] if answer and answer["series"] else {"count": [0], "sum": [0]}
+    check(sum(got["count"]) == len(want) and math.fsum(got["sum"]) == math.fsum(want),
+          f"only the batches with a write token are counted ({sum(got['count'])} of {len(want)})")
 
 
 def main():

@@ -59,3 +59,15 @@ class LocalCluster:
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=60)
         shutil.rmtree(self.data, ignore_errors=True)
+
+
+def metric_value(text, name, **labels):
+    """The sum of the Prometheus text samples of `name` whose labels include `labels` (0 when none)."""
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("#") or not (line.startswith(name + "{") or line.startswith(name + " ")):
+            continue
+        head, _, value = line.rpartition(" ")
+        if all(f'{key}="{want}"' in head for key, want in labels.items()):
+            total += float(value)
+    return int(total) if total.is_integer() else total

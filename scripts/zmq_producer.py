@@ -68,26 +68,28 @@ def sample_batch(batch_id, series, samples, compress=True):
     return head + struct.pack("<I", crc32c(stored, crc32c(head))) + stored
 
 
-def send_push(endpoint, frames):
-    """Fire-and-forget: one single-part message per batch on a PUSH socket."""
+def send_push(endpoint, frames, token=None):
+    """Fire-and-forget: one message per batch on a PUSH socket: [frame], or [frame, token] for
+    mappers that require a token."""
     context = zmq.Context.instance()
     socket = context.socket(zmq.PUSH)
     socket.setsockopt(zmq.LINGER, 10_000)
     socket.connect(endpoint)
     for frame in frames:
-        socket.send(frame)
+        socket.send_multipart([frame] + ([token.encode()] if token else []))
     socket.close()
 
 
-def send_acked(endpoint, frames, timeout_ms=30_000):
-    """Acknowledged: [request id, b"samples", frame] on a DEALER; returns the JSON replies."""
+def send_acked(endpoint, frames, timeout_ms=30_000, token=None):
+    """Acknowledged: [request id, b"samples", frame] (plus [token] for mappers that require one)
+    on a DEALER; returns the JSON replies."""
     context = zmq.Context.instance()
     socket = context.socket(zmq.DEALER)
     socket.setsockopt(zmq.LINGER, 0)
     socket.setsockopt(zmq.RCVTIMEO, timeout_ms)
     socket.connect(endpoint)
     for number, frame in enumerate(frames, start=1):
-        socket.send_multipart([struct.pack("<Q", number), b"samples", frame])
+        socket.send_multipart([struct.pack("<Q", number), b"samples", frame] + ([token.encode()] if token else []))
     replies = {}
     while len(replies) < len(frames):
         request_id, status, body = socket.recv_multipart()
@@ -106,16 +108,17 @@ def main():
     parser.add_argument("--name", default="demo.py")
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=2_000)
+    parser.add_argument("--token", help="token with write scope, for mappers that require one")
     options = parser.parse_args()
     series = [(options.name, 0, {"host": f"h{i}"}) for i in range(4)]
     now = time.time_ns()
     samples = [(i % 4, now - i * 1_000_000, random.uniform(0, 100)) for i in range(options.count)]
     frames = [sample_batch(n + 1, series, samples[o:o + options.batch]) for n, o in enumerate(range(0, len(samples), options.batch))]
     if options.push:
-        send_push(options.push, frames)
+        send_push(options.push, frames, options.token)
         print(f"sent {len(samples)} samples in {len(frames)} batches")
     else:
-        replies = send_acked(options.acked, frames)
+        replies = send_acked(options.acked, frames, token=options.token)
         print(f"acknowledged {sum(r['accepted'] for r in replies)} samples, rejected {sum(r['rejected'] for r in replies)}")
 
 

@@ -1,3 +1,4 @@
+import Auth
 import Hummingbird
 
 /// Bearer-token checks when tokens are configured: ingest needs `write`, queries need `read`
@@ -20,15 +21,16 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard tokens.isEnabled, let needed = Self.requiredScope(method: request.method, path: request.uri.path) else {
             return try await next(request, context)
         }
-        guard let token = Self.token(of: request), let scopes = tokens.scopes(of: token) else {
+        switch tokens.check(Self.token(of: request).map { Array($0.utf8) }, needs: needed) {
+        case .allowed:
+            return try await next(request, context)
+        case .unauthorized:
             var response = FrontHandlers.error(.unauthorized, "a valid bearer token is required (Authorization: Bearer TOKEN)")
             response.headers[.wwwAuthenticate] = "Bearer realm=\"windrow\""
             return response
-        }
-        guard scopes.contains(needed) || scopes.contains(.admin) else {
+        case .forbidden:
             return FrontHandlers.error(.forbidden, "this token lacks the '\(needed.rawValue)' scope")
         }
-        return try await next(request, context)
     }
 
     static func token(of request: Request) -> String? {

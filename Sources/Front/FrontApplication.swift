@@ -1,3 +1,4 @@
+import Auth
 import ClusterClient
 import ClusterCore
 import Foundation
@@ -42,7 +43,7 @@ struct FrontHandlers: Sendable {
     /// The header InfluxDB clients read from `/ping`.
     static let influxVersion = HTTPField.Name("X-Influxdb-Version")!
     let service: FrontService
-    let validator = SampleValidator()
+    var validator: SampleValidator { SampleValidator(limits: service.configuration.validation) }
 
     static func json(_ status: HTTPResponse.Status, _ text: String) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -83,6 +84,14 @@ struct FrontHandlers: Sendable {
         }
     }
 
+    /// `413` when a request holds more samples than one request may (nothing of it is taken).
+    func tooMany(_ count: Int) -> Response? {
+        let limit = service.configuration.requestSamplesMax
+        guard count > limit else { return nil }
+        service.metrics.rejected("request_too_large", count: count)
+        return Self.error(.contentTooLarge, "the request holds \(count) samples; at most \(limit) are taken per request: split it")
+    }
+
     /// `POST /v1/metrics`: `202` with counts when any item is valid, `400` when none is.
     func ingestJSON(_ request: Request) async -> Response {
         let bytes: [UInt8]
@@ -98,6 +107,7 @@ struct FrontHandlers: Sendable {
             service.metrics.rejected("malformed")
             return Self.error(.badRequest, error.description)
         }
+        if let refusal = tooMany(parsed.samples.count + parsed.errors.count) { return refusal }
         var errors = parsed.errors.map { (index: $0.index, reason: $0.error.reason.rawValue, message: $0.error.message) }
         var accepted = 0
         if !parsed.samples.isEmpty {
@@ -143,6 +153,7 @@ struct FrontHandlers: Sendable {
             return Self.error(.badRequest, "precision '\(precisionText ?? "")' must be ns, us, ms, s, m or h")
         }
         let parsed = LineProtocol.parse(bytes, precision: precision, validator: validator, now: WallClock.now())
+        if let refusal = tooMany(parsed.samples.count + parsed.errors.count) { return refusal }
         for error in parsed.errors { service.metrics.rejected(error.error.reason.rawValue) }
         if !parsed.samples.isEmpty {
             var builder = SampleBatchBuilder(capacity: parsed.samples.count)

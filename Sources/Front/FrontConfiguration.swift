@@ -1,3 +1,5 @@
+import Model
+
 /// Everything a front node needs to run.
 public struct FrontConfiguration: Sendable {
     public var id: String
@@ -8,8 +10,14 @@ public struct FrontConfiguration: Sendable {
     public var bodyBytesMax = 16 << 20
     /// Most `GET /v1/stream` clients at once (`503` beyond).
     public var streamsMax = 256
+    /// Most samples (JSON items or lines) in one ingest request (`413` beyond).
+    public var requestSamplesMax = 1_000_000
     /// How long a mapper or reducer has to answer.
     public var callTimeoutMs = 10_000
+    /// The limits samples are checked against before they go to a mapper.
+    public var validation = ValidationLimits()
+    /// The token presented to mappers with every forwarded batch, for mappers that require one.
+    public var mapperToken: [UInt8]?
 
     public init(id: String, host: String, httpPort: Int, coordinatorEndpoint: String) {
         self.id = id

@@ -76,7 +76,7 @@ public final class FrontService: Service, Sendable {
         for attempt in 0..<mappers.count {
             let endpoint = mappers[(first + attempt) % mappers.count]
             do {
-                let bytes = try await client.call(endpoint, "samples", body: frame, timeout: .milliseconds(configuration.callTimeoutMs))
+                let bytes = try await client.call(endpoint, "samples", body: frame, credential: configuration.mapperToken, timeout: .milliseconds(configuration.callTimeoutMs))
                 return try JSONWire.decode(IngestReply.self, from: bytes)
             } catch {
                 lastError = "mapper at \(endpoint): \(error)"

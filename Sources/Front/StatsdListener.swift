@@ -15,7 +15,7 @@ public final class StatsdListener: Service, Sendable {
     let service: FrontService
     let host: String
     let port: Int
-    let validator = SampleValidator()
+    var validator: SampleValidator { SampleValidator(limits: service.configuration.validation) }
     /// Largest batch forwarded at once.
     static let batchSamplesMax = 5000
     private let pending = Mutex<[Sample]>([])

@@ -1,3 +1,4 @@
+import Auth
 import Model
 
 /// Everything a mapper needs to run.
@@ -20,6 +21,8 @@ public struct MapperConfiguration: Sendable {
     /// How long a reducer has to acknowledge a partial batch before it is sent again.
     public var partialTimeoutMs: Int = 5000
     public var validation = ValidationLimits()
+    /// Tokens a producer must present (one with `write` or `admin` scope); none: no authentication.
+    public var tokens = Tokens(entries: [])
 
     public init(id: String, dataDirectory: String, ingestEndpoint: String, ackedEndpoint: String,
                 advertisedHost: String, coordinatorEndpoint: String) {

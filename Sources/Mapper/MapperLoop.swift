@@ -106,10 +106,15 @@ final class MapperLoop {
 
     func drainIngest() throws {
         var taken = 0
-        while taken < Self.drainMessagesMax, let frame = try pull.receiveFrame(blocking: false) {
+        while taken < Self.drainMessagesMax, let parts = try pull.receiveMultipart(blocking: false) {
             taken += 1
             metrics.batchesPush.increment()
-            _ = ingest(frame.bytes)
+            guard parts.count <= 2 else {
+                metrics.rejectedBatch("malformed_message")
+                continue
+            }
+            guard refusal(of: parts.count == 2 ? parts[1] : nil) == nil else { continue }
+            _ = ingest(parts[0])
         }
         while taken < Self.drainMessagesMax, let request = try acked.receive() {
             taken += 1
@@ -118,6 +123,11 @@ final class MapperLoop {
                 continue
             }
             metrics.batchesAcked.increment()
+            if let refusal = refusal(of: request.credential) {
+                let id = (try? Frame.header(of: request.body).batchID) ?? 0
+                acked.reply(request, JSONWire.encode(IngestReply(batchID: id, accepted: 0, rejected: 0, errors: [], batchError: refusal)))
+                continue
+            }
             heldReplies.append((request, ingest(request.body)))
         }
         guard log.hasPending || !heldReplies.isEmpty else { return }
@@ -125,6 +135,20 @@ final class MapperLoop {
         metrics.walBytes.set(Double(log.sizeBytes))
         for (request, reply) in heldReplies { acked.reply(request, JSONWire.encode(reply)) }
         heldReplies.removeAll(keepingCapacity: true)
+    }
+
+    /// Why a batch with `token` is refused (counted per reason), or `nil` when it may be taken.
+    func refusal(of token: [UInt8]?) -> String? {
+        switch configuration.tokens.check(token, needs: .write) {
+        case .allowed:
+            return nil
+        case .unauthorized:
+            metrics.rejectedBatch("unauthorized")
+            return "unauthorized: this mapper requires a token with the 'write' scope as the message's last part"
+        case .forbidden:
+            metrics.rejectedBatch("forbidden")
+            return "forbidden: the token lacks the 'write' scope"
+        }
     }
 
     /// Decodes, logs and aggregates one batch frame.

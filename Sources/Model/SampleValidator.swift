@@ -60,11 +60,14 @@ public struct SampleValidator: Sendable {
         }
     }
 
-    /// Checks a timestamp against `[earliest, now + futureNanosecondsMax]`.
+    /// Checks a timestamp against `[max(earliest, now - pastNanosecondsMax), now + futureNanosecondsMax]`.
     @inline(__always)
     public func validate(timestamp: Timestamp, now: Timestamp) throws(ValidationError) {
         if timestamp < limits.earliest {
             throw ValidationError(.timestampTooOld, "timestamp \(timestamp) is before the earliest accepted \(limits.earliest)")
+        }
+        if limits.pastNanosecondsMax > 0, timestamp.nanoseconds < now.nanoseconds &- limits.pastNanosecondsMax {
+            throw ValidationError(.timestampTooOld, "timestamp \(timestamp) is more than \(limits.pastNanosecondsMax / 1_000_000_000) s before the current time \(now)")
         }
         if timestamp.nanoseconds > now.nanoseconds &+ limits.futureNanosecondsMax {
             throw ValidationError(.timestampInFuture, "timestamp \(timestamp) is more than \(limits.futureNanosecondsMax / 1_000_000_000) s after the current time \(now)")

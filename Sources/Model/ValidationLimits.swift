@@ -12,6 +12,8 @@ public struct ValidationLimits: Sendable, Equatable {
     public var earliest = Timestamp.epoch
     /// How far past the current time a timestamp may lie, in nanoseconds (default: 10 minutes).
     public var futureNanosecondsMax: Int64 = 600_000_000_000
+    /// How far before the current time a timestamp may lie, in nanoseconds (0: only `earliest` bounds it).
+    public var pastNanosecondsMax: Int64 = 0
 
     public init() {}
 }

@@ -10,6 +10,7 @@ final class AcknowledgementTally: Sendable {
         var accepted = 0
         var rejected = 0
         var failed = 0
+        var firstFailure: String?
     }
 
     private let state = Mutex(Totals())
@@ -19,20 +20,29 @@ final class AcknowledgementTally: Sendable {
     func inFlight() -> Int { state.withLock { $0.inFlight } }
 
     func finished(_ result: Result<[UInt8], RPCError>) {
-        let reply = try? result.get()
-        let decoded = reply.flatMap { try? JSONWire.decode(IngestReply.self, from: $0) }
+        let failure: String?
+        let decoded: IngestReply?
+        switch result {
+        case .success(let bytes):
+            decoded = try? JSONWire.decode(IngestReply.self, from: bytes)
+            failure = decoded == nil ? "an answer that is not an ingest reply" : decoded?.batchError
+        case .failure(let error):
+            decoded = nil
+            failure = error.message
+        }
         state.withLock { state in
             state.inFlight -= 1
-            if let decoded, decoded.batchError == nil {
+            if let failure {
+                state.failed += 1
+                state.firstFailure = state.firstFailure ?? failure
+            } else if let decoded {
                 state.accepted += decoded.accepted
                 state.rejected += decoded.rejected
-            } else {
-                state.failed += 1
             }
         }
     }
 
-    func totals() -> (accepted: Int, rejected: Int, failed: Int) {
-        state.withLock { ($0.accepted, $0.rejected, $0.failed) }
+    func totals() -> (accepted: Int, rejected: Int, failed: Int, firstFailure: String?) {
+        state.withLock { ($0.accepted, $0.rejected, $0.failed, $0.firstFailure) }
     }
 }

@@ -61,7 +61,7 @@ public final class Producer {
                 let batch = makeBatch(id: id, count: configuration.batchSize, now: WallClock.now())
                 let endpoint = endpoints[Int(id) % endpoints.count]
                 outcome.started()
-                client.send(to: endpoint, method: "samples", body: batch.encode(), timeout: .seconds(30)) { result in
+                client.send(to: endpoint, method: "samples", body: batch.encode(), credential: configuration.token, timeout: .seconds(30)) { result in
                     outcome.finished(result)
                 }
                 report.samplesSent += batch.count
@@ -70,14 +70,18 @@ public final class Producer {
                 pace(sent: report.samplesSent, start: start)
             }
             while outcome.inFlight() > 0 { Thread.sleep(forTimeInterval: 0.001) }
-            (report.samplesAcknowledged, report.samplesRejected, report.batchesFailed) = outcome.totals()
+            (report.samplesAcknowledged, report.samplesRejected, report.batchesFailed, report.firstFailure) = outcome.totals()
         } else {
             let push = try Socket(context, .push, lingerMs: -1)
             try push.setSendHighWaterMark(100)
             for endpoint in endpoints { try push.connect(endpoint) }
             while ContinuousClock.now < end && !stop() {
                 let batch = makeBatch(id: id, count: configuration.batchSize, now: WallClock.now())
-                try push.send(batch.encode())
+                if let token = configuration.token {
+                    _ = try push.send(multipart: [batch.encode(), token])
+                } else {
+                    try push.send(batch.encode())
+                }
                 report.samplesSent += batch.count
                 report.batchesSent += 1
                 id += 1

@@ -17,6 +17,8 @@ public struct ProducerConfiguration: Sendable {
     /// Batches awaiting acknowledgement at once (acknowledged mode).
     public var inFlightMax: Int
     public var prefix: String
+    /// Token sent with every batch, for mappers that require one.
+    public var token: [UInt8]?
 
     public init(endpoints: [String], rate: Int?, durationSeconds: Double, names: Int, hostsPerName: Int = 4, batchSize: Int = 5000,
                 acknowledged: Bool = false, outOfOrderShare: Double = 0, outOfOrderMs: Int = 10_000, inFlightMax: Int = 16, prefix: String = "demo") {
@@ -41,6 +43,8 @@ public struct ProducerReport: Sendable, CustomStringConvertible {
     public var samplesAcknowledged = 0
     public var samplesRejected = 0
     public var batchesFailed = 0
+    /// Why the first failed batch failed.
+    public var firstFailure: String?
     public var seconds = 0.0
 
     public var description: String {
@@ -48,6 +52,7 @@ public struct ProducerReport: Sendable, CustomStringConvertible {
         if samplesAcknowledged > 0 || batchesFailed > 0 {
             text += "; acknowledged \(samplesAcknowledged), rejected \(samplesRejected), batches failed \(batchesFailed)"
         }
+        if let firstFailure { text += " (first failure: \(firstFailure))" }
         return text
     }
 }

@@ -5,8 +5,11 @@ public struct LocalCluster: Sendable {
     public var ingestPort: Int
     /// UDP port of the front's statsd listener (0: none).
     public var statsdPort = 0
-    /// Bearer tokens file for the front (empty: no authentication).
+    /// Tokens file for the front and the mappers (empty: no authentication).
     public var tokensFile = ""
+    /// The token the front presents to the mappers when `tokensFile` is set: random per run,
+    /// given to both through the environment.
+    public var internalToken = (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
     public var mappers: Int
     public var reducers: Int
     public var window: String
@@ -47,6 +50,7 @@ public struct LocalCluster: Sendable {
         let coordinatorPort = ports.port(for: "coordinator")
         let coordinator = "tcp://127.0.0.1:\(coordinatorPort)"
         let common = ["--coordinator", coordinator, "--host", "127.0.0.1", "--log-level", logLevel]
+        let authenticated = !tokensFile.isEmpty
         var specs = [ChildSpec(name: "coordinator", arguments: [
             "coordinator", "--listen", "tcp://127.0.0.1:\(coordinatorPort)", "--data-dir", dataDirectory + "/coordinator",
             "--reducers", String(reducers), "--window", window, "--http-port", free("coordinator-http"),
@@ -68,10 +72,12 @@ public struct LocalCluster: Sendable {
             specs.append(ChildSpec(name: "mapper-\(index)", arguments: ["mapper", "--id", "mapper-\(index)",
                 "--data-dir", dataDirectory + "/mapper-\(index)",
                 "--ingest", "tcp://0.0.0.0:\(mapperPorts.ingest)", "--acked", "tcp://0.0.0.0:\(mapperPorts.acked)",
-                "--http-port", free("mapper-\(index)-http"), "--flush-interval-ms", String(flushIntervalMs)] + common))
+                "--http-port", free("mapper-\(index)-http"), "--flush-interval-ms", String(flushIntervalMs), "--tokens-file", tokensFile] + common,
+                environment: authenticated ? ["WINDROW_TOKENS": "\(internalToken)=write"] : [:]))
         }
         specs.append(ChildSpec(name: "front", arguments: ["front", "--host", "127.0.0.1", "--http-port", String(httpPort), "--statsd-port", String(statsdPort), "--tokens-file", tokensFile,
-                                                          "--coordinator", coordinator, "--log-level", logLevel]))
+                                                          "--coordinator", coordinator, "--log-level", logLevel],
+                               environment: authenticated ? ["WINDROW_MAPPER_TOKEN": internalToken] : [:]))
         return (specs, coordinator, ingest, acked)
     }
 }

@@ -33,6 +33,9 @@ public final class Supervisor: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = spec.arguments
+        if !spec.environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(spec.environment) { _, added in added }
+        }
         process.terminationHandler = { [self] finished in
             guard !stopping.load(ordering: .acquiring) else { return }
             let restarts = children.withLock { state -> Int in

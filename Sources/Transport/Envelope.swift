@@ -1,5 +1,6 @@
 /// The request/reply envelope of every call between Windrow processes (docs/protocol.md,
-/// "Transport"): a DEALER sends `[request id (u64 LE), method (ASCII), body]`; the ROUTER
+/// "Transport"): a DEALER sends `[request id (u64 LE), method (ASCII), body]`, plus a token as a
+/// fourth part where the receiver requires one; the ROUTER
 /// answers `[request id, status (1 byte: 0 ok, 1 error), body]`, where an error body is a
 /// UTF-8 message.
 public enum Envelope {

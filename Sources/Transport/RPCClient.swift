@@ -13,6 +13,7 @@ public final class RPCClient: Sendable {
         var endpoint: String
         var method: String
         var body: [UInt8]
+        var credential: [UInt8]?
         var deadline: ContinuousClock.Instant
         var completion: Completion
     }
@@ -41,11 +42,13 @@ public final class RPCClient: Sendable {
         thread.start()
     }
 
-    /// Sends `body` to `method` at `endpoint`; `completion` runs on the client's thread.
-    public func send(to endpoint: String, method: String, body: [UInt8], timeout: Duration, completion: @escaping Completion) {
+    /// Sends `body` to `method` at `endpoint`, with `credential` (a token) as a last part when
+    /// given; `completion` runs on the client's thread.
+    public func send(to endpoint: String, method: String, body: [UInt8], credential: [UInt8]? = nil, timeout: Duration,
+                     completion: @escaping Completion) {
         let rejected = shared.withLock { state -> Bool in
             if state.stopping { return true }
-            state.queue.append(Outgoing(id: state.nextID, endpoint: endpoint, method: method, body: body,
+            state.queue.append(Outgoing(id: state.nextID, endpoint: endpoint, method: method, body: body, credential: credential,
                                         deadline: .now + timeout, completion: completion))
             state.nextID += 1
             return false
@@ -58,9 +61,10 @@ public final class RPCClient: Sendable {
     }
 
     /// Calls `method` at `endpoint` and waits for the answer.
-    public func call(_ endpoint: String, _ method: String, body: [UInt8], timeout: Duration = .seconds(5)) async throws(RPCError) -> [UInt8] {
+    public func call(_ endpoint: String, _ method: String, body: [UInt8], credential: [UInt8]? = nil,
+                     timeout: Duration = .seconds(5)) async throws(RPCError) -> [UInt8] {
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[UInt8], RPCError>, Never>) in
-            send(to: endpoint, method: method, body: body, timeout: timeout) { continuation.resume(returning: $0) }
+            send(to: endpoint, method: method, body: body, credential: credential, timeout: timeout) { continuation.resume(returning: $0) }
         }
         return try result.get()
     }
@@ -127,7 +131,9 @@ private final class ClientLoop {
     func submit(_ call: RPCClient.Outgoing) {
         do {
             let socket = try socket(for: call.endpoint)
-            let sent = try socket.send(multipart: [Envelope.encode(call.id), Array(call.method.utf8), call.body], blocking: false)
+            var parts = [Envelope.encode(call.id), Array(call.method.utf8), call.body]
+            if let credential = call.credential { parts.append(credential) }
+            let sent = try socket.send(multipart: parts, blocking: false)
             guard sent else {
                 call.completion(.failure(RPCError(.transport, "too many calls queued for \(call.endpoint)")))
                 return

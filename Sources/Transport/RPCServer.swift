@@ -13,6 +13,8 @@ public final class RPCServer {
         /// The method named by the caller (`"partials"`, `"query"`, ...).
         public let method: String
         public let body: [UInt8]
+        /// The caller's token, when it sent one as a last, fourth part.
+        public let credential: [UInt8]?
     }
 
     public init(context: Context, bind endpoint: String) throws(ZeroMQError) {
@@ -26,8 +28,9 @@ public final class RPCServer {
     /// The next request, or `nil` when none is waiting. Malformed envelopes are dropped.
     public func receive() throws(ZeroMQError) -> Request? {
         while let frames = try socket.receiveMultipart(blocking: false) {
-            guard frames.count == 4, frames[1].count == 8 else { continue }
-            return Request(identity: frames[0], id: frames[1], method: String(decoding: frames[2], as: UTF8.self), body: frames[3])
+            guard frames.count == 4 || frames.count == 5, frames[1].count == 8 else { continue }
+            return Request(identity: frames[0], id: frames[1], method: String(decoding: frames[2], as: UTF8.self), body: frames[3],
+                           credential: frames.count == 5 ? frames[4] : nil)
         }
         return nil
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Auth
 import Foundation
 import Front
 import Hummingbird
@@ -18,6 +19,10 @@ struct FrontCommand: AsyncParsableCommand {
     @Option(help: "UDP port for statsd (0: no statsd listener).") var statsdPort = Env.int("STATSD_PORT", 0)
     @Option(help: "File of bearer tokens, lines 'TOKEN SCOPE[,SCOPE]' (scopes write, read, admin); none: no authentication. WINDROW_TOKENS='TOKEN=SCOPE;...' adds more.")
     var tokensFile = Env.string("TOKENS_FILE", "")
+    @Option(help: "Most samples (JSON items or lines) in one ingest request.") var requestSamplesMax = Env.int("REQUEST_SAMPLES_MAX", 1_000_000)
+    @Option(help: "How far (s) into the future a timestamp may lie.") var futureSeconds = Env.int("FUTURE_SECONDS", 600)
+    @Option(help: "How far (s) into the past a timestamp may lie (0: back to 1970).") var pastSeconds = Env.int("PAST_SECONDS", 0)
+    @Option(help: "Token presented to mappers that require one (a token of theirs with write scope).") var mapperToken = Env.string("MAPPER_TOKEN", "")
     @Option(help: "Log level.") var logLevel = Env.string("LOG_LEVEL", "info")
 
     func run() async throws {
@@ -25,6 +30,10 @@ struct FrontCommand: AsyncParsableCommand {
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var configuration = FrontConfiguration(id: id, host: host, httpPort: httpPort, coordinatorEndpoint: coordinator)
         configuration.bodyBytesMax = bodyBytesMax
+        configuration.requestSamplesMax = requestSamplesMax
+        configuration.validation.futureNanosecondsMax = Int64(futureSeconds) * 1_000_000_000
+        configuration.validation.pastNanosecondsMax = Int64(pastSeconds) * 1_000_000_000
+        configuration.mapperToken = mapperToken.isEmpty ? nil : Array(mapperToken.utf8)
         let registry = PrometheusCollectorRegistry()
         let service = FrontService(configuration: configuration, registry: registry, logger: logger)
         let tokens = try Tokens.load(file: tokensFile, environment: ProcessInfo.processInfo.environment["WINDROW_TOKENS"])

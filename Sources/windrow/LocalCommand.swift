@@ -17,7 +17,7 @@ struct LocalCommand: AsyncParsableCommand {
     @Option(help: "UDP port for statsd on the front (0: off).") var statsdPort = Env.int("STATSD_PORT", 8125)
     @Option(help: "Number of mappers.") var mappers = Env.int("MAPPERS", 2)
     @Option(help: "Number of reducers.") var reducers = Env.int("REDUCERS", 2)
-    @Option(help: "File of bearer tokens for the front ('TOKEN SCOPE[,SCOPE]' lines); none: no authentication.") var tokensFile = Env.string("TOKENS_FILE", "")
+    @Option(help: "File of tokens ('TOKEN SCOPE[,SCOPE]' lines) required by the front and the mappers; none: no authentication.") var tokensFile = Env.string("TOKENS_FILE", "")
     @Option(help: "Base window.") var window = Env.string("WINDOW", "1m")
     @Option(help: "Allowed lateness before sealing (ms).") var allowedLatenessMs = Env.int("ALLOWED_LATENESS_MS", 30_000)
     @Option(help: "Seal check interval (ms).") var sealIntervalMs = Env.int("SEAL_INTERVAL_MS", 5000)

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Auth
+import Foundation
 import Mapper
 import Prometheus
 import Runtime
@@ -14,6 +16,9 @@ struct MapperCommand: AsyncParsableCommand {
     @Option(help: "Longest time (ms) samples wait before their partials are flushed.") var flushIntervalMs = Env.int("FLUSH_INTERVAL_MS", 500)
     @Option(help: "Flush early when this many window states are held.") var openStatesMax = Env.int("OPEN_STATES_MAX", 1_000_000)
     @Option(help: "How far (s) into the future a timestamp may lie.") var futureSeconds = Env.int("FUTURE_SECONDS", 600)
+    @Option(help: "How far (s) into the past a timestamp may lie (0: back to 1970).") var pastSeconds = Env.int("PAST_SECONDS", 0)
+    @Option(help: "File of tokens ('TOKEN SCOPE[,SCOPE]' lines); producers must send one with write scope. None: no authentication. WINDROW_TOKENS='TOKEN=SCOPE;...' adds more.")
+    var tokensFile = Env.string("TOKENS_FILE", "")
 
     func run() async throws {
         let logger = common.logger("windrow.\(id)")
@@ -22,6 +27,9 @@ struct MapperCommand: AsyncParsableCommand {
         configuration.flushIntervalMs = flushIntervalMs
         configuration.openStatesMax = openStatesMax
         configuration.validation.futureNanosecondsMax = Int64(futureSeconds) * 1_000_000_000
+        configuration.validation.pastNanosecondsMax = Int64(pastSeconds) * 1_000_000_000
+        configuration.tokens = try Tokens.load(file: tokensFile, environment: ProcessInfo.processInfo.environment["WINDROW_TOKENS"])
+        if configuration.tokens.isEnabled { logger.info("producers must present a token with write scope") }
         let registry = PrometheusCollectorRegistry()
         let service = try MapperService(configuration: configuration, registry: registry, logger: logger)
         let status = StatusRoutes.server(host: "0.0.0.0", port: common.httpPort, registry: registry, ready: { service.isReady })

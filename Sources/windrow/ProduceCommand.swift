@@ -17,12 +17,14 @@ struct ProduceCommand: ParsableCommand {
     @Option(help: "Share (0...1) of samples sent out of order, up to --out-of-order-ms late.") var outOfOrder: Double = 0
     @Option(help: "Largest lateness of out-of-order samples (ms).") var outOfOrderMs = 10_000
     @Option(help: "Metric name prefix.") var prefix = "demo"
+    @Option(help: "Token to send with every batch, for mappers that require one (write scope).") var token = Env.string("TOKEN", "")
 
     func run() throws {
         let endpoints = to.split(separator: ",").map(String.init)
-        let configuration = ProducerConfiguration(endpoints: endpoints, rate: max ? nil : (rate ?? 1000), durationSeconds: duration,
+        var configuration = ProducerConfiguration(endpoints: endpoints, rate: max ? nil : (rate ?? 1000), durationSeconds: duration,
                                                   names: names, hostsPerName: hosts, batchSize: batchSize, acknowledged: acked,
                                                   outOfOrderShare: outOfOrder, outOfOrderMs: outOfOrderMs, prefix: prefix)
+        configuration.token = token.isEmpty ? nil : Array(token.utf8)
         let report = try Producer(configuration: configuration).run()
         print(report)
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// What a bearer token may do.
 public enum Scope: String, Sendable, CaseIterable {
-    /// Ingest: `POST /v1/metrics`, `/write`, `/api/v2/write`.
+    /// Ingest: `POST /v1/metrics`, `/write`, `/api/v2/write`, and batches sent to mappers over ZeroMQ.
     case write
     /// Queries: `/v1/query`, `GET /v1/metrics`, `/v1/stream`, `/v1/cluster`, `/metrics`.
     case read
@@ -54,12 +54,24 @@ public struct Tokens: Sendable {
 
     /// The scopes of `token`, or `nil` when it is not configured.
     public func scopes(of token: String) -> Set<Scope>? {
-        let given = Array(token.utf8)
+        scopes(of: Array(token.utf8))
+    }
+
+    /// The scopes of the token given as bytes, or `nil` when it is not configured.
+    public func scopes(of given: [UInt8]) -> Set<Scope>? {
         var found: Set<Scope>?
         for entry in entries where Self.constantTimeEqual(entry.token, given) {
             found = entry.scopes
         }
         return found
+    }
+
+    /// Whether `token` may do what `needed` allows: `.allowed` when authentication is off or
+    /// the token has the scope (or `admin`), otherwise why not.
+    public func check(_ token: [UInt8]?, needs needed: Scope) -> AuthDecision {
+        guard isEnabled else { return .allowed }
+        guard let token, let scopes = scopes(of: token) else { return .unauthorized }
+        return scopes.contains(needed) || scopes.contains(.admin) ? .allowed : .forbidden
     }
 
     /// Compares without stopping at the first difference.
@@ -76,4 +88,13 @@ public struct Tokens: Sendable {
 public struct TokensError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// The outcome of checking a token against a needed scope.
+public enum AuthDecision: String, Sendable {
+    case allowed
+    /// No token, or one that is not configured (HTTP `401`).
+    case unauthorized
+    /// A configured token without the needed scope (HTTP `403`).
+    case forbidden
 }
