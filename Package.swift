@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Aggregation", dependencies: ["Model", "Codec"]),
         .target(name: "Wire", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
         .target(name: "ClusterCore", dependencies: ["Model", "Aggregation", "Codec", "Wire"]),
-        .target(name: "Ingest", dependencies: ["Model"]),
+        .target(name: "Ingest", dependencies: ["Model", "Wire"]),
         .target(name: "Auth"),
 
         // Process plumbing shared by the roles: env defaults, loop threads, status routes.
@@ -83,7 +83,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "windrow-bench",
-            dependencies: ["Model", "Aggregation", "Wire", "Storage", "ZeroMQ", "LZ4"]
+            dependencies: ["Model", "Aggregation", "Ingest", "Wire", "Storage", "ZeroMQ", "LZ4"]
         ),
 
         // Tests: one target per module, plus shared helpers (seeded randomness, exact sums).
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
         .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "TestSupport"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Model"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Model", "Wire", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "ClusterTests", dependencies: ["windrow", "ClusterClient", "ClusterCore", "Transport", "Wire", "ZeroMQ", "TestSupport"]),
     ],

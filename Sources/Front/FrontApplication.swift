@@ -152,14 +152,13 @@ struct FrontHandlers: Sendable {
         guard let precision = LineProtocol.Precision(precisionText) else {
             return Self.error(.badRequest, "precision '\(precisionText ?? "")' must be ns, us, ms, s, m or h")
         }
-        let parsed = LineProtocol.parse(bytes, precision: precision, validator: validator, now: WallClock.now())
-        if let refusal = tooMany(parsed.samples.count + parsed.errors.count) { return refusal }
+        var parsed = LineProtocol.parse(bytes, precision: precision, validator: validator, now: WallClock.now())
+        if let refusal = tooMany(parsed.batch.count + parsed.errors.count) { return refusal }
         for error in parsed.errors { service.metrics.rejected(error.error.reason.rawValue) }
-        if !parsed.samples.isEmpty {
-            var builder = SampleBatchBuilder(capacity: parsed.samples.count)
-            for sample in parsed.samples { builder.append(sample) }
+        if parsed.batch.count > 0 {
+            parsed.batch.id = UInt64.random(in: 1...UInt64.max)
             do {
-                let reply = try await service.ingest(builder.finish(id: UInt64.random(in: 1...UInt64.max)))
+                let reply = try await service.ingest(parsed.batch)
                 if let batchError = reply.batchError { return Self.error(.internalServerError, "the mapper refused the batch: \(batchError)") }
                 service.metrics.samplesAccepted.increment(by: Int64(reply.accepted))
             } catch {

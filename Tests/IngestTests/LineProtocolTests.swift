@@ -23,7 +23,7 @@ import Testing
         let ok = parse(#"disk,path=/var\,log\ x,dev=sda\=x free=1e3,used=25u 1767225600"#, precision: .seconds)
         #expect(ok.errors.isEmpty)
         #expect(ok.samples.map(\.name) == ["disk.free", "disk.used"])
-        #expect(ok.samples[0].tags == [Tag("path", "/var,log x"), Tag("dev", "sda=x")])
+        #expect(ok.samples[0].tags == [Tag("dev", "sda=x"), Tag("path", "/var,log x")])  // sorted by key
         #expect(ok.samples[0].timestamp == Timestamp(milliseconds: 1_767_225_600_000))
         #expect(parse("m value=1 1767225600000", precision: .milliseconds).samples[0].timestamp == Timestamp(milliseconds: 1_767_225_600_000))
         #expect(parse("m value=1 1767225600000000", precision: .microseconds).samples[0].timestamp == Timestamp(milliseconds: 1_767_225_600_000))

@@ -1,0 +1,63 @@
+/// Numbers byte strings in the order they are first seen, found again without allocating:
+/// each new key is copied once into one storage array; lookups hash the bytes in place.
+/// Open addressing with linear probing, kept at most half full.
+struct ByteKeyTable {
+    private var storage: [UInt8] = []
+    private var keys: [(hash: UInt64, start: Int, count: Int)] = []
+    /// Key number + 1 per slot; 0 is empty.
+    private var slots: [Int32]
+    private var mask: Int
+
+    init(capacity: Int = 64) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = Array(repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    /// Keys seen so far.
+    var count: Int { keys.count }
+
+    /// The number of the key `bytes[start..<end]`, and whether it was new (and added).
+    @inline(__always)
+    mutating func number(of bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (number: Int, isNew: Bool) {
+        let hash = Self.hash(bytes, start, end)
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] != 0 {
+            let number = Int(slots[slot]) - 1
+            let key = keys[number]
+            if key.hash == hash, key.count == end - start, storage.withUnsafeBufferPointer({ stored in
+                (0..<key.count).allSatisfy { stored[key.start + $0] == bytes[start + $0] }
+            }) {
+                return (number, false)
+            }
+            slot = (slot + 1) & mask
+        }
+        let number = keys.count
+        keys.append((hash, storage.count, end - start))
+        storage.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        slots[slot] = Int32(number + 1)
+        if keys.count * 2 > slots.count { grow() }
+        return (number, true)
+    }
+
+    private mutating func grow() {
+        slots = Array(repeating: 0, count: slots.count * 2)
+        mask = slots.count - 1
+        for (number, key) in keys.enumerated() {
+            var slot = Int(truncatingIfNeeded: key.hash) & mask
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(number + 1)
+        }
+    }
+
+    /// FNV-1a over the bytes, with a final mix so that the low bits (the slot) depend on all of them.
+    @inline(__always)
+    static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for index in start..<end { hash = (hash ^ UInt64(bytes[index])) &* 0x100_0000_01b3 }
+        hash ^= hash >> 29
+        hash = hash &* 0xbf58_476d_1ce4_e5b9
+        return hash ^ (hash >> 32)
+    }
+}
