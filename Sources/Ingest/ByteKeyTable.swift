@@ -26,9 +26,8 @@ struct ByteKeyTable {
         while slots[slot] != 0 {
             let number = Int(slots[slot]) - 1
             let key = keys[number]
-            if key.hash == hash, key.count == end - start, storage.withUnsafeBufferPointer({ stored in
-                (0..<key.count).allSatisfy { stored[key.start + $0] == bytes[start + $0] }
-            }) {
+            if key.hash == hash, key.count == end - start,
+               storage.withUnsafeBufferPointer({ Self.equal($0, key.start, bytes, start, key.count) }) {
                 return (number, false)
             }
             slot = (slot + 1) & mask
@@ -49,6 +48,17 @@ struct ByteKeyTable {
             while slots[slot] != 0 { slot = (slot + 1) & mask }
             slots[slot] = Int32(number + 1)
         }
+    }
+
+    /// Whether `count` bytes at `a[aStart...]` and `b[bStart...]` are the same.
+    @inline(__always)
+    static func equal(_ a: UnsafeBufferPointer<UInt8>, _ aStart: Int, _ b: UnsafeBufferPointer<UInt8>, _ bStart: Int, _ count: Int) -> Bool {
+        var offset = 0
+        while offset < count {
+            if a[aStart + offset] != b[bStart + offset] { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// FNV-1a over the bytes, with a final mix so that the low bits (the slot) depend on all of them.

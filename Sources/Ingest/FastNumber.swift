@@ -99,15 +99,13 @@ enum FastNumber {
         }
     }
 
-    /// `t`, `true`, `f`, `false` in the spellings line protocol allows.
+    /// `t`, `true`, `f`, `false` in the spellings line protocol allows (`T`, `True`, `TRUE`, ...).
     static func boolean(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
-        let text = UnsafeBufferPointer(rebasing: bytes[start..<end])
-        for (spellings, value) in [(trueSpellings, 1.0), (falseSpellings, 0.0)] where spellings.contains(where: { $0.elementsEqual(text) }) {
-            return value
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+        switch text {
+        case "t", "T", "true", "True", "TRUE": return 1
+        case "f", "F", "false", "False", "FALSE": return 0
+        default: return nil
         }
-        return nil
     }
-
-    static let trueSpellings: [[UInt8]] = ["t", "T", "true", "True", "TRUE"].map { Array($0.utf8) }
-    static let falseSpellings: [[UInt8]] = ["f", "F", "false", "False", "FALSE"].map { Array($0.utf8) }
 }

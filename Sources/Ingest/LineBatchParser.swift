@@ -24,6 +24,8 @@ struct LineBatchParser {
 
     var prefixNumbers = ByteKeyTable()
     var prefixes: [Prefix] = []
+    /// Per prefix number: whether its lines can take the common path.
+    var prefixUsable: [Bool] = []
     /// The current line's samples, appended to the batch once the whole line is known good.
     var lineSeries: [UInt32] = []
     var lineValues: [Double] = []
@@ -125,16 +127,23 @@ struct LineBatchParser {
                 prefix.parsed = parsed
             }
             prefixes.append(prefix)
+            prefixUsable.append(prefix.parsed != nil)
         }
-        return prefixes[number].parsed == nil ? nil : number
+        return prefixUsable[number] ? number : nil
     }
 
     /// The batch's series number for field `body[start..<end]` of `prefix`, interning it when
     /// new; `nil` when its name is invalid.
     @inline(__always)
     mutating func seriesNumber(prefix: Int, _ body: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt32? {
+        let count = end - start
+        for position in prefixes[prefix].fields.indices {
+            let found = prefixes[prefix].fields[position].key.withUnsafeBufferPointer { stored in
+                stored.count == count && ByteKeyTable.equal(stored, 0, body, start, count)
+            }
+            if found { return prefixes[prefix].fields[position].series }
+        }
         let key = UnsafeBufferPointer(rebasing: body[start..<end])
-        for field in prefixes[prefix].fields where field.key.elementsEqual(key) { return field.series }
         var series: UInt32?
         if let (measurement, tags) = prefixes[prefix].parsed, let field = String(validating: key, as: UTF8.self) {
             let name = field == "value" ? measurement : measurement + "." + field
