@@ -3,18 +3,20 @@
 
 - PyPI `influxdb` (InfluxDBClient.write_points) at several precisions, then the answers of
   GET /v1/query compared with an exact reference (math.fsum, sorted lists);
-- line protocol with bad lines: the good lines are counted exactly once, the first bad line
-  is named, and the rejections show in /metrics;
+- InfluxDB extras: /ping, gzip-compressed writes, POST /api/v2/write;
 - PyPI `statsd` (StatsClient counters, gauges with deltas, timers) plus raw DogStatsD packets
   with sample rates and tags;
 - scripts/zmq_producer.py, the pyzmq + lz4 reference producer written from docs/protocol.md:
   its bytes equal the document's worked example, and its push and acknowledged batches answer
   exactly;
-- bearer tokens: 401 / 403 / success for every scope on every HTTP surface.
+- tokens: 401 / 403 / success for every scope on every HTTP surface, and ZeroMQ batches taken
+  only with a write token (refusals answered and counted per reason).
+
+Bad input on every surface is scripts/bad_input_test.py.
 
 Prints "N passed, M failed" and exits non-zero on any failure.
 """
-import json, math, os, re, socket, subprocess, sys, time, urllib.error, urllib.request
+import json, math, os, socket, subprocess, sys, time, urllib.error, urllib.request
 
 from testkit import BIN, ROOT, LocalCluster, Tally, free_port, metric_value
 
@@ -94,49 +96,9 @@ def test_influxdb_client():
         check(good and len(answer["series"]) == 3, f"{name}: answers per host and hour match the exact reference")
 
 
-def test_bad_lines():
+def test_influx_extras():
+    """What InfluxDB clients and agents rely on beyond writes: /ping, gzip bodies, the v2 path."""
     now = int(time.time() * 1000)
-    body = "\n".join([
-        f"lp.good,host=a value=1 {now}",
-        "lp.good,host=a value=\"text\"",
-        f"lp.good,host=a value=2 {now}",
-        "lp.good value=",
-        f"lp.good,host=b value=3 {now}",
-    ]).encode()
-    request = urllib.request.Request(BASE + "/write?precision=ms&db=x", data=body, method="POST")
-    try:
-        urllib.request.urlopen(request, timeout=30)
-        status, error = 204, ""
-    except urllib.error.HTTPError as failure:
-        status, error = failure.code, json.loads(failure.read()).get("error", "")
-    check(status == 400 and error.startswith("line 2:"), f"a bad line is named ({status}: {error})")
-    check(wait_count("lp.good", now - 60_000, now + 60_000, 3) == 3, "the good lines of the same request are counted exactly once")
-    metrics = urllib.request.urlopen(BASE + "/metrics", timeout=10).read().decode()
-    rejected = sum(float(v) for v in re.findall(r'^windrow_rejected_samples_total\{reason="malformed"\} (\S+)', metrics, re.M))
-    check(rejected >= 2, f"rejections are counted in /metrics ({rejected} malformed)")
-    request = urllib.request.Request(BASE + "/write?precision=weeks", data=b"x value=1", method="POST")
-    try:
-        urllib.request.urlopen(request, timeout=30)
-        status = 204
-    except urllib.error.HTTPError as failure:
-        status = failure.code
-    check(status == 400, "an unknown precision is refused")
-    def post_raw(path, body, content_type="application/json"):
-        request = urllib.request.Request(BASE + path, data=body, method="POST", headers={"Content-Type": content_type})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as failure:
-            return failure.code, failure.read()
-
-    status, answer = post_raw("/v1/metrics", b'[{"name": "x", "value": 1,')
-    check(status == 400 and "malformed JSON" in json.loads(answer).get("error", ""), f"malformed JSON gets 400 with an error ({status})")
-    status, answer = post_raw("/v1/metrics", json.dumps([{"name": "bad name", "value": 1}, {"name": "ok", "value": "x"}]).encode())
-    body = json.loads(answer)
-    check(status == 400 and body.get("accepted") == 0 and [e["index"] for e in body.get("errors", [])] == [0, 1],
-          f"a JSON body with no valid item gets 400 with per-item errors ({status} {body})")
-    status, _ = post_raw("/v1/metrics", b" " * (17 << 20))
-    check(status == 413, f"a body over 16 MiB gets 413 ({status})")
     from influxdb import InfluxDBClient
     zipped = InfluxDBClient(host="127.0.0.1", port=PORT, database="ignored", gzip=True)
     check(bool(zipped.ping()), "the influxdb client's ping() finds the server")
@@ -321,7 +283,7 @@ def zmq_auth(cluster, base, now):
 
 def main():
     with LocalCluster(PORT, "--statsd-port", str(STATSD_PORT)):
-        TALLY.run(test_influxdb_client, test_bad_lines, test_statsd_client, test_zmq_reference_producer)
+        TALLY.run(test_influxdb_client, test_influx_extras, test_statsd_client, test_zmq_reference_producer)
     TALLY.run(test_auth)
     return TALLY.finish()
 

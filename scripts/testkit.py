@@ -39,14 +39,16 @@ class Tally:
 class LocalCluster:
     """`windrow local` on free ports with a temporary data directory, ready on entry."""
 
-    def __init__(self, http_port, *extra):
+    def __init__(self, http_port, *extra, env=None):
         self.http_port = http_port
         self.extra = list(extra)
+        self.env = {**os.environ, **(env or {})}
 
     def __enter__(self):
         self.data = tempfile.mkdtemp(prefix="windrow-py-")
         self.process = subprocess.Popen([BIN, "local", "--data-dir", self.data + "/cluster", "--http-port", str(self.http_port),
-                                         "--ingest-port", "0", "--log-level", "warning"] + self.extra, stdout=subprocess.DEVNULL)
+                                         "--ingest-port", "0", "--log-level", "warning"] + self.extra, stdout=subprocess.DEVNULL,
+                                        env=self.env)
         for _ in range(300):
             try:
                 if urllib.request.urlopen(f"http://127.0.0.1:{self.http_port}/readyz", timeout=1).status == 200:

@@ -1,4 +1,7 @@
 /// A strict JSON parser (RFC 8259) over UTF-8 bytes, with a nesting limit, for request bodies.
+/// One extension: the tokens `NaN`, `Infinity` and `-Infinity`, which Python's `json` and
+/// other encoders write for non-finite floats, are read as non-finite numbers, so that the
+/// item holding one is rejected by itself (a non-finite value) instead of the whole body.
 public struct JSONParser {
     /// Deepest nesting accepted; deeper input is rejected instead of exhausting the stack.
     public static let depthMax = 64
@@ -30,6 +33,11 @@ public struct JSONParser {
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
+        case UInt8(ascii: "N"): try literal("NaN"); return .number(.nan, integer: nil)
+        case UInt8(ascii: "I"): try literal("Infinity"); return .number(.infinity, integer: nil)
+        case UInt8(ascii: "-") where position + 1 < bytes.count && bytes[position + 1] == UInt8(ascii: "I"):
+            try literal("-Infinity")
+            return .number(-.infinity, integer: nil)
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
         default: throw error("unexpected character '\(Character(Unicode.Scalar(bytes[position])))'")
         }
