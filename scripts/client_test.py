@@ -281,9 +281,40 @@ def zmq_auth(cluster, base, now):
           f"only the batches with a write token are counted ({sum(got['count'])} of {len(want)})")
 
 
+def test_self_metrics(cluster):
+    """Every role's /metrics carries the figures an operator watches, and mappers' counts add up."""
+    ports = json.load(open(os.path.join(cluster.data, "cluster", "local-ports.json")))
+    pages = {"front": BASE + "/metrics"}
+    pages.update({key[:-len("-http")]: f"http://127.0.0.1:{port}/metrics" for key, port in ports.items() if key.endswith("-http")})
+    required = {
+        "front": ["windrow_http_samples_accepted_total", "windrow_rejected_samples_total", "windrow_query_duration_seconds_bucket",
+                  "windrow_sse_streams", "windrow_zmq_calls_in_flight", "windrow_process_resident_bytes"],
+        "mapper": ["windrow_samples_received_total", "windrow_samples_accepted_total", "windrow_batches_received_total", "windrow_partials_sent_total",
+                   "windrow_partials_pending", "windrow_open_windows", "windrow_watermark_lag_seconds", "windrow_flush_duration_seconds_bucket",
+                   "windrow_wal_bytes", "windrow_zmq_messages_per_turn_bucket", "windrow_zmq_calls_in_flight", "windrow_process_resident_bytes"],
+        "reducer": ["windrow_partials_merged_total", "windrow_partial_rows_merged_total", "windrow_open_windows", "windrow_watermark_lag_seconds",
+                    "windrow_seal_duration_seconds_bucket", "windrow_shard_bytes_written_total", "windrow_wal_bytes",
+                    "windrow_reducer_query_duration_seconds_bucket", "windrow_zmq_messages_per_turn_bucket", "windrow_process_resident_bytes"],
+        "coordinator": ["windrow_live_nodes", "windrow_process_resident_bytes"],
+    }
+    missing = {}
+    for node, page in sorted(pages.items()):
+        text = urllib.request.urlopen(page, timeout=10).read().decode()
+        names = {line.split("{")[0].split(" ")[0] for line in text.splitlines() if line and not line.startswith("#")}
+        lacking = [name for name in required[node.split("-")[0]] if name not in names]
+        if lacking:
+            missing[node] = lacking
+        if node.startswith("mapper"):
+            received, accepted = metric_value(text, "windrow_samples_received_total"), metric_value(text, "windrow_samples_accepted_total")
+            rejected = metric_value(text, "windrow_rejected_samples_total")
+            if received != accepted + rejected or received == 0:
+                missing[node + " counts"] = f"received {received} != accepted {accepted} + rejected {rejected}"
+    check(not missing and len(pages) == 6, f"every role's /metrics has its figures ({sorted(pages)}; missing: {missing})")
+
+
 def main():
-    with LocalCluster(PORT, "--statsd-port", str(STATSD_PORT)):
-        TALLY.run(test_influxdb_client, test_influx_extras, test_statsd_client, test_zmq_reference_producer)
+    with LocalCluster(PORT, "--statsd-port", str(STATSD_PORT)) as cluster:
+        TALLY.run(test_influxdb_client, test_influx_extras, test_statsd_client, test_zmq_reference_producer, lambda: test_self_metrics(cluster))
     TALLY.run(test_auth)
     return TALLY.finish()
 

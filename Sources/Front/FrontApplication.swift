@@ -17,7 +17,8 @@ public enum FrontApplication {
     public static func make(service: FrontService, registry: PrometheusCollectorRegistry, tokens: Tokens) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: AuthMiddleware(tokens: tokens))
-        StatusRoutes.add(to: router, registry: registry, ready: { service.isReady })
+        StatusRoutes.add(to: router, registry: registry, ready: { service.isReady },
+                         refresh: { service.metrics.callsInFlight.set(Double(service.client.callsInFlight)) })
         let handlers = FrontHandlers(service: service)
         router.post("/v1/metrics") { request, _ in await handlers.ingestJSON(request) }
         router.post("/write") { request, _ in await handlers.ingestLines(request) }

@@ -6,6 +6,7 @@ struct FrontMetrics {
     let querySeconds: DurationHistogram
     let samplesAccepted: Counter
     let streams: Gauge
+    let callsInFlight: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -13,6 +14,7 @@ struct FrontMetrics {
                                                       buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)])
         samplesAccepted = registry.makeCounter(name: "windrow_http_samples_accepted_total", help: "Samples accepted through HTTP ingest.")
         streams = registry.makeGauge(name: "windrow_sse_streams", help: "Server-Sent Event streams open now.")
+        callsInFlight = registry.makeGauge(name: "windrow_zmq_calls_in_flight", help: "Requests sent to other nodes over ZeroMQ and awaiting their answer.")
     }
 
     func rejected(_ reason: String, count: Int = 1) {

@@ -130,6 +130,7 @@ final class MapperLoop {
             }
             heldReplies.append((request, ingest(request.body)))
         }
+        if taken > 0 { metrics.ingestMessagesPerTurn.record(Double(taken)) }
         guard log.hasPending || !heldReplies.isEmpty else { return }
         try log.sync()
         metrics.walBytes.set(Double(log.sizeBytes))

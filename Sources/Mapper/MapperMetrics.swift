@@ -15,6 +15,8 @@ struct MapperMetrics {
     let watermarkLag: Gauge
     let flushSeconds: DurationHistogram
     let pendingPartials: Gauge
+    let callsInFlight: Gauge
+    let ingestMessagesPerTurn: ValueHistogram
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -30,6 +32,10 @@ struct MapperMetrics {
         flushSeconds = registry.makeDurationHistogram(name: "windrow_flush_duration_seconds",
                                                       buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)])
         pendingPartials = registry.makeGauge(name: "windrow_partials_pending", help: "Partial batches awaiting a reducer's acknowledgement.")
+        callsInFlight = registry.makeGauge(name: "windrow_zmq_calls_in_flight", help: "Requests sent to other nodes over ZeroMQ and awaiting their answer.")
+        ingestMessagesPerTurn = registry.makeValueHistogram(name: "windrow_zmq_messages_per_turn", labels: [("queue", "ingest")],
+                                                            buckets: [1, 10, 100, 500, 1000, Double(MapperLoop.drainMessagesMax)],
+                                                            help: "Messages taken off a ZeroMQ queue in one loop turn; turns at the top bucket (the per-turn limit) mean the queue holds more.")
     }
 
     func rejected(_ reason: String, count: Int) {

@@ -37,6 +37,11 @@ public final class MapperService: Sendable {
                                cachePath: configuration.dataDirectory + "/cluster-map.json", logger: logger)
     }
 
+    /// Sets the gauges read at scrape time.
+    public func refreshMetrics() {
+        metrics.callsInFlight.set(Double(client.callsInFlight))
+    }
+
     /// Whether the mapper has recovered and takes batches.
     public var isReady: Bool { readyFlag.load(ordering: .acquiring) }
 

@@ -137,9 +137,13 @@ final class ReducerLoop {
 
     // MARK: Partials
 
+    /// Most messages taken from one queue in a loop turn.
+    static let drainMessagesMax = 1000
+
     func drainPartials() throws {
         var taken = 0
-        while taken < 1000, let request = try partials.receive() {
+        defer { if taken > 0 { metrics.partialsPerTurn.record(Double(taken)) } }
+        while taken < Self.drainMessagesMax, let request = try partials.receive() {
             taken += 1
             switch request.method {
             case "partials":
@@ -189,7 +193,8 @@ final class ReducerLoop {
 
     func drainQueries() {
         var taken = 0
-        while taken < 1000, let request = try? queries.receive() {
+        defer { if taken > 0 { metrics.queriesPerTurn.record(Double(taken)) } }
+        while taken < Self.drainMessagesMax, let request = try? queries.receive() {
             taken += 1
             let start = ContinuousClock.now
             do {

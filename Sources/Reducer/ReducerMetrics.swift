@@ -14,6 +14,8 @@ struct ReducerMetrics {
     let querySeconds: DurationHistogram
     let watermarkLag: Gauge
     let corruptShards: Counter
+    let partialsPerTurn: ValueHistogram
+    let queriesPerTurn: ValueHistogram
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -30,6 +32,11 @@ struct ReducerMetrics {
                                                       buckets: [.microseconds(200), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .seconds(1)])
         watermarkLag = registry.makeGauge(name: "windrow_watermark_lag_seconds", help: "How far the cluster watermark trails the clock.")
         corruptShards = registry.makeCounter(name: "windrow_corrupt_shard_files_total", help: "Shard files found corrupt at start and set aside.")
+        let help = "Messages taken off a ZeroMQ queue in one loop turn; turns at the top bucket (the per-turn limit) mean the queue holds more."
+        partialsPerTurn = registry.makeValueHistogram(name: "windrow_zmq_messages_per_turn", labels: [("queue", "partials")],
+                                                      buckets: [1, 10, 100, 500, Double(ReducerLoop.drainMessagesMax)], help: help)
+        queriesPerTurn = registry.makeValueHistogram(name: "windrow_zmq_messages_per_turn", labels: [("queue", "queries")],
+                                                     buckets: [1, 10, 100, 500, Double(ReducerLoop.drainMessagesMax)], help: help)
     }
 }
 

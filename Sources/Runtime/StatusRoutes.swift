@@ -2,9 +2,11 @@ import Hummingbird
 import Prometheus
 
 /// The routes every role serves: `/healthz` (alive), `/readyz` (ready for traffic) and
-/// `/metrics` (Prometheus text exposition).
+/// `/metrics` (Prometheus text exposition). `refresh` runs before each scrape, to set gauges
+/// that are read rather than tracked (queue depths, memory).
 public enum StatusRoutes {
-    public static func add(to router: Router<some RequestContext>, registry: PrometheusCollectorRegistry, ready: @escaping @Sendable () -> Bool) {
+    public static func add(to router: Router<some RequestContext>, registry: PrometheusCollectorRegistry, ready: @escaping @Sendable () -> Bool,
+                           refresh: @escaping @Sendable () -> Void = {}) {
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ -> Response in
             let isReady = ready()
@@ -15,15 +17,17 @@ public enum StatusRoutes {
         let resident = registry.makeGauge(name: "windrow_process_resident_bytes", help: "Resident memory of this process.")
         router.get("/metrics") { _, _ -> Response in
             resident.set(to: Double(ProcessMemory.residentBytes()))
+            refresh()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
     }
 
     /// A server of just the status routes, on `host:port`.
-    public static func server(host: String, port: Int, registry: PrometheusCollectorRegistry, ready: @escaping @Sendable () -> Bool) -> some ApplicationProtocol {
+    public static func server(host: String, port: Int, registry: PrometheusCollectorRegistry, ready: @escaping @Sendable () -> Bool,
+                              refresh: @escaping @Sendable () -> Void = {}) -> some ApplicationProtocol {
         let router = Router()
-        add(to: router, registry: registry, ready: ready)
+        add(to: router, registry: registry, ready: ready, refresh: refresh)
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "windrow"))
     }
 }

@@ -28,6 +28,7 @@ public final class RPCClient: Sendable {
     public static let queuedPerEndpointMax: Int32 = 10_000
 
     private let shared = Mutex(Shared())
+    private let inFlight = Atomic<Int>(0)
     private let waker = Waker()
     private let finished = DispatchSemaphore(value: 0)
     private let context: Context
@@ -68,6 +69,11 @@ public final class RPCClient: Sendable {
         }
         return try result.get()
     }
+
+    /// Calls sent and awaiting their answer: the depth of this client's ZeroMQ request queues.
+    public var callsInFlight: Int { inFlight.load(ordering: .relaxed) }
+
+    fileprivate func setCallsInFlight(_ count: Int) { inFlight.store(count, ordering: .relaxed) }
 
     /// Fails every call in flight and stops the thread (waiting for it).
     public func shutdown() {
@@ -114,6 +120,7 @@ private final class ClientLoop {
                 return
             }
             for call in calls { submit(call) }
+            client.setCallsInFlight(pending.count)
             let now = ContinuousClock.now
             let nextDeadline = pending.values.map(\.deadline).min()
             let waitMs = nextDeadline.map { max(0, min(100, Int(($0 - now).components.seconds * 1000 + ($0 - now).components.attoseconds / 1_000_000_000_000_000) + 1)) } ?? 100

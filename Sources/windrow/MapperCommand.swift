@@ -32,7 +32,8 @@ struct MapperCommand: AsyncParsableCommand {
         if configuration.tokens.isEnabled { logger.info("producers must present a token with write scope") }
         let registry = PrometheusCollectorRegistry()
         let service = try MapperService(configuration: configuration, registry: registry, logger: logger)
-        let status = StatusRoutes.server(host: "0.0.0.0", port: common.httpPort, registry: registry, ready: { service.isReady })
+        let status = StatusRoutes.server(host: "0.0.0.0", port: common.httpPort, registry: registry, ready: { service.isReady },
+                                        refresh: { service.refreshMetrics() })
         try await RoleRunner.run([service.loop(), status], logger: logger)
     }
 }
