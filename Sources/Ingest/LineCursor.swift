@@ -82,6 +82,8 @@ struct LineCursor {
             out.append(byte)
             advance()
         }
+        // ASCII (the common case) is valid UTF-8 as it stands; anything else is checked.
+        if out.allSatisfy({ $0 < 0x80 }) { return String(decoding: out, as: UTF8.self) }
         guard let text = String(validating: out, as: UTF8.self) else { throw ValidationError(.malformed, "\(what) is not valid UTF-8") }
         return text
     }
