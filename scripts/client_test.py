@@ -259,11 +259,13 @@ def zmq_auth(cluster, base, now):
     deadline = time.time() + 20
     while time.time() < deadline:
         metrics = urllib.request.urlopen(status, timeout=10).read().decode()
-        refused = {reason: metric_value(metrics, "windrow_rejected_batches_total", reason=reason) for reason in ["unauthorized", "forbidden"]}
-        if refused == {"unauthorized": 3, "forbidden": 2}:
+        refused = {reason: (metric_value(metrics, "windrow_rejected_batches_total", reason=reason),
+                            metric_value(metrics, "windrow_rejected_samples_total", reason=reason)) for reason in ["unauthorized", "forbidden"]}
+        if refused == {"unauthorized": (3, 201), "forbidden": (2, 101)}:
             break
         time.sleep(0.3)
-    check(refused == {"unauthorized": 3, "forbidden": 2}, f"refused ZeroMQ batches are counted per reason in the mapper's /metrics {refused}")
+    check(refused == {"unauthorized": (3, 201), "forbidden": (2, 101)},
+          f"refused ZeroMQ batches and their samples are counted per reason in the mapper's /metrics {refused}")
     runs = {token: subprocess.run([BIN, "produce", "--to", mapper["endpoints"]["acked"], "--acked", "--duration", "0.5", "--rate", "4000",
                                    "--batch-size", "500", "--prefix", "auth.produce"] + (["--token", token] if token else []),
                                   capture_output=True, text=True, timeout=60).stdout for token in [None, "w-token"]}

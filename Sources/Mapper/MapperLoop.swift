@@ -113,7 +113,7 @@ final class MapperLoop {
                 metrics.rejectedBatch("malformed_message")
                 continue
             }
-            guard refusal(of: parts.count == 2 ? parts[1] : nil) == nil else { continue }
+            guard refusal(of: parts.count == 2 ? parts[1] : nil, frame: parts[0]) == nil else { continue }
             _ = ingest(parts[0])
         }
         while taken < Self.drainMessagesMax, let request = try acked.receive() {
@@ -123,7 +123,7 @@ final class MapperLoop {
                 continue
             }
             metrics.batchesAcked.increment()
-            if let refusal = refusal(of: request.credential) {
+            if let refusal = refusal(of: request.credential, frame: request.body) {
                 let id = (try? Frame.header(of: request.body).batchID) ?? 0
                 acked.reply(request, JSONWire.encode(IngestReply(batchID: id, accepted: 0, rejected: 0, errors: [], batchError: refusal)))
                 continue
@@ -138,18 +138,19 @@ final class MapperLoop {
         heldReplies.removeAll(keepingCapacity: true)
     }
 
-    /// Why a batch with `token` is refused (counted per reason), or `nil` when it may be taken.
-    func refusal(of token: [UInt8]?) -> String? {
-        switch configuration.tokens.check(token, needs: .write) {
-        case .allowed:
-            return nil
-        case .unauthorized:
-            metrics.rejectedBatch("unauthorized")
-            return "unauthorized: this mapper requires a token with the 'write' scope as the message's last part"
-        case .forbidden:
-            metrics.rejectedBatch("forbidden")
-            return "forbidden: the token lacks the 'write' scope"
+    /// Why a batch `frame` sent with `token` is refused, or `nil` when it may be taken. A refused
+    /// batch is counted, and so are its samples (by its header's count) under the same reason.
+    func refusal(of token: [UInt8]?, frame: [UInt8]) -> String? {
+        let decision = configuration.tokens.check(token, needs: .write)
+        guard decision != .allowed else { return nil }
+        metrics.rejectedBatch(decision.rawValue)
+        if let header = try? Frame.header(of: frame) {
+            metrics.samplesReceived.increment(by: Int64(header.itemCount))
+            metrics.rejected(decision.rawValue, count: Int(header.itemCount))
         }
+        return decision == .unauthorized
+            ? "unauthorized: this mapper requires a token with the 'write' scope as the message's last part"
+            : "forbidden: the token lacks the 'write' scope"
     }
 
     /// Decodes, logs and aggregates one batch frame.
