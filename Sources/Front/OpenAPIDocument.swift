@@ -17,7 +17,7 @@ enum OpenAPIDocument {
               "202": {"description": "At least one sample taken", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IngestResult"}}}},
               "400": {"description": "No valid sample, or malformed JSON", "content": {"application/json": {"schema": {
                 "oneOf": [{"$ref": "#/components/schemas/IngestResult"}, {"$ref": "#/components/schemas/Error"}]}}}},
-              "413": {"description": "Body over the limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "413": {"description": "Body (after gzip) or sample count over the limit; nothing taken", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "503": {"description": "No mapper available", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
           },
@@ -42,7 +42,7 @@ enum OpenAPIDocument {
             "responses": {
               "204": {"description": "Every line written"},
               "400": {"description": "A bad line, named in the message", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-              "413": {"description": "Body over the limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "413": {"description": "Body (after gzip) or sample count over the limit; nothing taken", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "503": {"description": "No mapper available", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
           }
@@ -59,7 +59,7 @@ enum OpenAPIDocument {
             "responses": {
               "204": {"description": "Every line written"},
               "400": {"description": "A bad line, named in the message", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-              "413": {"description": "Body over the limit", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "413": {"description": "Body (after gzip) or sample count over the limit; nothing taken", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "503": {"description": "No mapper available", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
           }
