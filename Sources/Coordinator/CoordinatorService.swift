@@ -43,8 +43,8 @@ public final class CoordinatorService: Sendable {
     public init(configuration: CoordinatorConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        heartbeats = registry.makeCounter(name: "windrow_heartbeats_total", help: "Heartbeats received.")
-        liveNodes = registry.makeGauge(name: "windrow_live_nodes", help: "Nodes that sent a heartbeat recently.")
+        heartbeats = registry.counter("windrow_heartbeats_total", help: "Heartbeats received.")
+        liveNodes = registry.gauge("windrow_live_nodes", help: "Nodes that sent a heartbeat recently.")
     }
 
     public var isReady: Bool { readyFlag.load(ordering: .acquiring) }

@@ -1,4 +1,5 @@
 import Prometheus
+import Runtime
 
 /// The front node's figures in `/metrics`.
 struct FrontMetrics {
@@ -10,14 +11,14 @@ struct FrontMetrics {
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
-        querySeconds = registry.makeDurationHistogram(name: "windrow_query_duration_seconds",
-                                                      buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)])
-        samplesAccepted = registry.makeCounter(name: "windrow_http_samples_accepted_total", help: "Samples accepted through HTTP ingest.")
-        streams = registry.makeGauge(name: "windrow_sse_streams", help: "Server-Sent Event streams open now.")
-        callsInFlight = registry.makeGauge(name: "windrow_zmq_calls_in_flight", help: "Requests sent to other nodes over ZeroMQ and awaiting their answer.")
+        querySeconds = registry.durationHistogram("windrow_query_duration_seconds",
+                                                      buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)], help: "Time to answer GET /v1/query.")
+        samplesAccepted = registry.counter("windrow_http_samples_accepted_total", help: "Samples accepted through HTTP ingest.")
+        streams = registry.gauge("windrow_sse_streams", help: "Server-Sent Event streams open now.")
+        callsInFlight = registry.gauge("windrow_zmq_calls_in_flight", help: "Requests sent to other nodes over ZeroMQ and awaiting their answer.")
     }
 
     func rejected(_ reason: String, count: Int = 1) {
-        registry.makeCounter(name: "windrow_rejected_samples_total", labels: [("reason", reason)], help: "Samples rejected, by reason.").increment(by: Int64(count))
+        registry.counter("windrow_rejected_samples_total", labels: [("reason", reason)], help: "Samples rejected, by reason.").increment(by: Int64(count))
     }
 }

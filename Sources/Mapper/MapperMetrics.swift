@@ -1,5 +1,6 @@
 import Model
 import Prometheus
+import Runtime
 
 /// The mapper's figures in `/metrics`.
 struct MapperMetrics {
@@ -20,29 +21,29 @@ struct MapperMetrics {
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
-        samplesReceived = registry.makeCounter(name: "windrow_samples_received_total", help: "Samples received by this mapper.")
-        samplesAccepted = registry.makeCounter(name: "windrow_samples_accepted_total", help: "Samples that passed validation.")
-        batchesPush = registry.makeCounter(name: "windrow_batches_received_total", labels: [("path", "push")], help: "Batches received.")
-        batchesAcked = registry.makeCounter(name: "windrow_batches_received_total", labels: [("path", "acked")], help: "Batches received.")
-        partialsSent = registry.makeCounter(name: "windrow_partials_sent_total", help: "Partial batches sent to reducers (resends included).")
-        partialRowsSent = registry.makeCounter(name: "windrow_partial_rows_sent_total", help: "Window rows sent to reducers.")
-        openWindows = registry.makeGauge(name: "windrow_open_windows", help: "Window states held in memory.")
-        walBytes = registry.makeGauge(name: "windrow_wal_bytes", help: "Bytes in the write-ahead log.")
-        watermarkLag = registry.makeGauge(name: "windrow_watermark_lag_seconds", help: "How far this node's watermark trails the clock.")
-        flushSeconds = registry.makeDurationHistogram(name: "windrow_flush_duration_seconds",
-                                                      buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)])
-        pendingPartials = registry.makeGauge(name: "windrow_partials_pending", help: "Partial batches awaiting a reducer's acknowledgement.")
-        callsInFlight = registry.makeGauge(name: "windrow_zmq_calls_in_flight", help: "Requests sent to other nodes over ZeroMQ and awaiting their answer.")
-        ingestMessagesPerTurn = registry.makeValueHistogram(name: "windrow_zmq_messages_per_turn", labels: [("queue", "ingest")],
+        samplesReceived = registry.counter("windrow_samples_received_total", help: "Samples received by this mapper.")
+        samplesAccepted = registry.counter("windrow_samples_accepted_total", help: "Samples that passed validation.")
+        batchesPush = registry.counter("windrow_batches_received_total", labels: [("path", "push")], help: "Batches received.")
+        batchesAcked = registry.counter("windrow_batches_received_total", labels: [("path", "acked")], help: "Batches received.")
+        partialsSent = registry.counter("windrow_partials_sent_total", help: "Partial batches sent to reducers (resends included).")
+        partialRowsSent = registry.counter("windrow_partial_rows_sent_total", help: "Window rows sent to reducers.")
+        openWindows = registry.gauge("windrow_open_windows", help: "Window states held in memory.")
+        walBytes = registry.gauge("windrow_wal_bytes", help: "Bytes in the write-ahead log.")
+        watermarkLag = registry.gauge("windrow_watermark_lag_seconds", help: "How far this node's watermark trails the clock.")
+        flushSeconds = registry.durationHistogram("windrow_flush_duration_seconds",
+                                                      buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)], help: "Time to hand aggregated windows to the reducers.")
+        pendingPartials = registry.gauge("windrow_partials_pending", help: "Partial batches awaiting a reducer's acknowledgement.")
+        callsInFlight = registry.gauge("windrow_zmq_calls_in_flight", help: "Requests sent to other nodes over ZeroMQ and awaiting their answer.")
+        ingestMessagesPerTurn = registry.valueHistogram("windrow_zmq_messages_per_turn", labels: [("queue", "ingest")],
                                                             buckets: [1, 10, 100, 500, 1000, Double(MapperLoop.drainMessagesMax)],
                                                             help: "Messages taken off a ZeroMQ queue in one loop turn; turns at the top bucket (the per-turn limit) mean the queue holds more.")
     }
 
     func rejected(_ reason: String, count: Int) {
-        registry.makeCounter(name: "windrow_rejected_samples_total", labels: [("reason", reason)], help: "Samples rejected, by reason.").increment(by: Int64(count))
+        registry.counter("windrow_rejected_samples_total", labels: [("reason", reason)], help: "Samples rejected, by reason.").increment(by: Int64(count))
     }
 
     func rejectedBatch(_ reason: String) {
-        registry.makeCounter(name: "windrow_rejected_batches_total", labels: [("reason", reason)], help: "Whole batches rejected, by reason.").increment()
+        registry.counter("windrow_rejected_batches_total", labels: [("reason", reason)], help: "Whole batches rejected, by reason.").increment()
     }
 }

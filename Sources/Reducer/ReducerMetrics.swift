@@ -1,4 +1,5 @@
 import Prometheus
+import Runtime
 
 /// The reducer's figures in `/metrics`.
 struct ReducerMetrics {
@@ -19,23 +20,23 @@ struct ReducerMetrics {
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
-        partialsMerged = registry.makeCounter(name: "windrow_partials_merged_total", help: "Partial batches merged.")
-        partialsDuplicate = registry.makeCounter(name: "windrow_partials_duplicate_total", help: "Partial batches already applied (ignored).")
-        partialRowsMerged = registry.makeCounter(name: "windrow_partial_rows_merged_total", help: "Window rows merged.")
-        openWindows = registry.makeGauge(name: "windrow_open_windows", help: "Window states held in memory.")
-        walBytes = registry.makeGauge(name: "windrow_wal_bytes", help: "Bytes in the write-ahead log.")
-        shardBytesWritten = registry.makeCounter(name: "windrow_shard_bytes_written_total", help: "Bytes of shard files written.")
-        shardFiles = registry.makeGauge(name: "windrow_shard_files", help: "Shard files in use.")
-        sealSeconds = registry.makeDurationHistogram(name: "windrow_seal_duration_seconds",
-                                                     buckets: [.milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10)])
-        querySeconds = registry.makeDurationHistogram(name: "windrow_reducer_query_duration_seconds",
-                                                      buckets: [.microseconds(200), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .seconds(1)])
-        watermarkLag = registry.makeGauge(name: "windrow_watermark_lag_seconds", help: "How far the cluster watermark trails the clock.")
-        corruptShards = registry.makeCounter(name: "windrow_corrupt_shard_files_total", help: "Shard files found corrupt at start and set aside.")
+        partialsMerged = registry.counter("windrow_partials_merged_total", help: "Partial batches merged.")
+        partialsDuplicate = registry.counter("windrow_partials_duplicate_total", help: "Partial batches already applied (ignored).")
+        partialRowsMerged = registry.counter("windrow_partial_rows_merged_total", help: "Window rows merged.")
+        openWindows = registry.gauge("windrow_open_windows", help: "Window states held in memory.")
+        walBytes = registry.gauge("windrow_wal_bytes", help: "Bytes in the write-ahead log.")
+        shardBytesWritten = registry.counter("windrow_shard_bytes_written_total", help: "Bytes of shard files written.")
+        shardFiles = registry.gauge("windrow_shard_files", help: "Shard files in use.")
+        sealSeconds = registry.durationHistogram("windrow_seal_duration_seconds",
+                                                     buckets: [.milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10)], help: "Time to seal closed windows into shard files.")
+        querySeconds = registry.durationHistogram("windrow_reducer_query_duration_seconds",
+                                                      buckets: [.microseconds(200), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .seconds(1)], help: "Time for a reducer to answer one query.")
+        watermarkLag = registry.gauge("windrow_watermark_lag_seconds", help: "How far the cluster watermark trails the clock.")
+        corruptShards = registry.counter("windrow_corrupt_shard_files_total", help: "Shard files found corrupt at start and set aside.")
         let help = "Messages taken off a ZeroMQ queue in one loop turn; turns at the top bucket (the per-turn limit) mean the queue holds more."
-        partialsPerTurn = registry.makeValueHistogram(name: "windrow_zmq_messages_per_turn", labels: [("queue", "partials")],
+        partialsPerTurn = registry.valueHistogram("windrow_zmq_messages_per_turn", labels: [("queue", "partials")],
                                                       buckets: [1, 10, 100, 500, Double(ReducerLoop.drainMessagesMax)], help: help)
-        queriesPerTurn = registry.makeValueHistogram(name: "windrow_zmq_messages_per_turn", labels: [("queue", "queries")],
+        queriesPerTurn = registry.valueHistogram("windrow_zmq_messages_per_turn", labels: [("queue", "queries")],
                                                      buckets: [1, 10, 100, 500, Double(ReducerLoop.drainMessagesMax)], help: help)
     }
 }

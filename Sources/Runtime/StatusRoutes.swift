@@ -14,7 +14,7 @@ public enum StatusRoutes {
                             headers: [.contentType: "text/plain; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: isReady ? "ready\n" : "not ready\n")))
         }
-        let resident = registry.makeGauge(name: "windrow_process_resident_bytes", help: "Resident memory of this process.")
+        let resident = registry.gauge("windrow_process_resident_bytes", help: "Resident memory of this process.")
         router.get("/metrics") { _, _ -> Response in
             resident.set(to: Double(ProcessMemory.residentBytes()))
             refresh()
