@@ -229,7 +229,23 @@ def test_auth():
         ]
         wrong = [(m, p, t, got, want) for m, p, t, sch, b, want in cases if (got := call(m, p, t, sch, b)) != want]
         check(not wrong, f"tokens: {len(cases) - len(wrong)} of {len(cases)} scope and surface cases answer as they should {wrong}")
+        influx_auth(port, now)
         zmq_auth(cluster, base, now)
+
+
+def influx_auth(port, now):
+    """The PyPI influxdb client sends its username and password as HTTP Basic auth: the password is the token."""
+    from influxdb import InfluxDBClient
+    from influxdb.exceptions import InfluxDBClientError
+    codes = {}
+    for password in ["w-token", "r-token", "bogus"]:
+        client = InfluxDBClient(host="127.0.0.1", port=port, username="someone", password=password, database="ignored")
+        try:
+            client.write_points([{"measurement": "auth.influx", "time": now, "fields": {"value": 1.0}}], time_precision="ms")
+            codes[password] = 204
+        except InfluxDBClientError as failure:
+            codes[password] = failure.code
+    check(codes == {"w-token": 204, "r-token": 403, "bogus": 401}, f"the influxdb client's username/password (Basic auth) carries the token {codes}")
 
 
 def zmq_auth(cluster, base, now):

@@ -1,10 +1,12 @@
 import Auth
+import Foundation
 import Hummingbird
 
 /// Bearer-token checks when tokens are configured: ingest needs `write`, queries need `read`
 /// (`admin` may do both); `/healthz`, `/readyz`, `/ping`, the page and the OpenAPI document stay open.
 /// Accepted forms: `Authorization: Bearer T`, `Authorization: Token T` (InfluxDB 2 clients),
-/// `?u=…&p=T` (InfluxDB 1 clients) and `?access_token=T` (browsers' EventSource).
+/// `Authorization: Basic base64(user:T)` and `?u=…&p=T` (InfluxDB 1 clients; the user name is
+/// not checked) and `?access_token=T` (browsers' EventSource).
 /// `401` without a valid token, `403` with one of the wrong scope.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens: Tokens
@@ -37,6 +39,11 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         if let header = request.headers[.authorization] {
             for prefix in ["Bearer ", "Token ", "bearer ", "token "] where header.hasPrefix(prefix) {
                 return String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
+            }
+            for prefix in ["Basic ", "basic "] where header.hasPrefix(prefix) {
+                guard let decoded = Data(base64Encoded: String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)),
+                      let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return nil }
+                return String(text[text.index(after: colon)...])
             }
         }
         let query = request.uri.queryParameters
