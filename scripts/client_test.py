@@ -3,7 +3,8 @@
 
 - PyPI `influxdb` (InfluxDBClient.write_points) at several precisions, then the answers of
   GET /v1/query compared with an exact reference (math.fsum, sorted lists);
-- InfluxDB extras: /ping, gzip-compressed writes, POST /api/v2/write;
+- InfluxDB extras: /ping, create_database() and get_list_database(), gzip-compressed writes,
+  POST /api/v2/write;
 - PyPI `statsd` (StatsClient counters, gauges with deltas, timers) plus raw DogStatsD packets
   with sample rates and tags;
 - scripts/zmq_producer.py, the pyzmq + lz4 reference producer written from docs/protocol.md:
@@ -100,6 +101,16 @@ def test_influx_extras():
     """What InfluxDB clients and agents rely on beyond writes: /ping, gzip bodies, the v2 path."""
     now = int(time.time() * 1000)
     from influxdb import InfluxDBClient
+    from influxdb.exceptions import InfluxDBClientError
+    setup = InfluxDBClient(host="127.0.0.1", port=PORT, database="metricsdb")
+    setup.create_database("metricsdb")
+    check(setup.get_list_database() == [], "the influxdb client's create_database() and get_list_database() are answered")
+    try:
+        setup.query("SELECT mean(value) FROM cpu")
+        refused = ""
+    except InfluxDBClientError as failure:
+        refused = str(failure)
+    check("GET /v1/query" in refused, f"other InfluxQL is refused with a pointer to GET /v1/query ({refused})")
     zipped = InfluxDBClient(host="127.0.0.1", port=PORT, database="ignored", gzip=True)
     check(bool(zipped.ping()), "the influxdb client's ping() finds the server")
     check(zipped.write_points([{"measurement": "lp.gzip", "time": now, "fields": {"value": float(i)}} for i in range(50)], time_precision="ms"),

@@ -13,7 +13,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func requiredScope(method: HTTPRequest.Method, path: String) -> Scope? {
         switch (method, path) {
-        case (.post, "/v1/metrics"), (.post, "/write"), (.post, "/api/v2/write"): .write
+        case (.post, "/v1/metrics"), (.post, "/write"), (.post, "/api/v2/write"), (.post, "/query"): .write
         case (_, "/healthz"), (_, "/readyz"), (_, "/ping"), (_, "/"), (_, "/openapi.json"): nil
         default: .read
         }

@@ -25,6 +25,9 @@ public enum FrontApplication {
         router.post("/api/v2/write") { request, _ in await handlers.ingestLines(request) }
         // InfluxDB clients and agents check for a server with `/ping` before writing.
         router.get("/ping") { _, _ in Response(status: .noContent, headers: [FrontHandlers.influxVersion: "1.8-windrow"]) }
+        // ... and may create their database first.
+        router.get("/query") { request, _ in await handlers.influxQuery(request) }
+        router.post("/query") { request, _ in await handlers.influxQuery(request) }
         router.get("/v1/query") { request, _ in await handlers.query(request) }
         router.get("/v1/metrics") { request, _ in await handlers.names(request) }
         router.get("/v1/cluster") { _, _ in await handlers.cluster() }
@@ -206,6 +209,22 @@ struct FrontHandlers: Sendable {
         } catch {
             return Self.error(error)
         }
+    }
+
+    /// `GET|POST /query`: InfluxDB clients' database setup (see `InfluxQuery`); `q` in the query
+    /// string or in a form body.
+    func influxQuery(_ request: Request) async -> Response {
+        var text = request.uri.queryParameters.get("q")
+        if text == nil, let body = try? await body(request) {
+            let form = String(decoding: body, as: UTF8.self)
+            for pair in form.split(separator: "&") where pair.hasPrefix("q=") {
+                text = String(pair.dropFirst(2)).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+            }
+        }
+        let (status, json) = InfluxQuery.answer(text ?? "")
+        var response = Self.json(HTTPResponse.Status(code: status), json)
+        response.headers[Self.influxVersion] = "1.8-windrow"
+        return response
     }
 
     /// `GET /v1/cluster`: the coordinator's view (membership, map, watermark, figures).

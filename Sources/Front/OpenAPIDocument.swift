@@ -113,6 +113,17 @@ enum OpenAPIDocument {
         },
         "/ping": {"get": {"summary": "InfluxDB-compatible ping (clients check it before writing)", "responses": {
           "204": {"description": "The server is up; X-Influxdb-Version names it"}}}},
+        "/query": {
+          "get": {"summary": "InfluxDB 1.x database setup: CREATE DATABASE (a no-op) and SHOW DATABASES; other InfluxQL is refused",
+                  "parameters": [{"name": "q", "in": "query", "required": true, "schema": {"type": "string"}}],
+                  "responses": {
+                    "200": {"description": "InfluxDB results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InfluxResults"}}}},
+                    "400": {"description": "Unsupported statement", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}},
+          "post": {"summary": "As GET (clients send CREATE DATABASE with POST)",
+                   "parameters": [{"name": "q", "in": "query", "required": true, "schema": {"type": "string"}}],
+                   "responses": {
+                     "200": {"description": "InfluxDB results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/InfluxResults"}}}},
+                     "400": {"description": "Unsupported statement", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
         "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "Alive", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
         "/readyz": {"get": {"summary": "Readiness: coordinator known, every partition owned", "responses": {
           "200": {"description": "Ready", "content": {"text/plain": {"schema": {"type": "string"}}}},
@@ -148,6 +159,8 @@ enum OpenAPIDocument {
             }
           },
           "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+          "InfluxResults": {"type": "object", "required": ["results"], "properties": {"results": {"type": "array", "items": {"type": "object",
+            "required": ["statement_id"], "properties": {"statement_id": {"type": "integer"}, "series": {"type": "array"}}}}}},
           "Names": {"type": "object", "required": ["names"], "properties": {"names": {"type": "array", "items": {"type": "string"}}}},
           "QueryResult": {
             "type": "object",
