@@ -1,3 +1,4 @@
+import ClusterClient
 import ClusterCore
 import Ingest
 import Logging
@@ -9,8 +10,10 @@ import Synchronization
 import Wire
 
 /// statsd over UDP: parses packets (see `Statsd`), resolves gauge deltas against the last
-/// value this node saw, and forwards the samples to a mapper in batches, every 100 ms or every
-/// `batchSamplesMax` samples. Samples carry no timestamp: they get their arrival time.
+/// value this node saw, stamps samples with their arrival time here, and forwards them to a
+/// mapper in batches, every 100 ms or every `batchSamplesMax` samples. Up to
+/// `sendsInFlightMax` batches are sent while reading goes on, so that a mapper's acknowledgement
+/// (an fsync away) does not stop the socket from being read.
 public final class StatsdListener: Service, Sendable {
     let service: FrontService
     let host: String
@@ -18,6 +21,9 @@ public final class StatsdListener: Service, Sendable {
     var validator: SampleValidator { SampleValidator(limits: service.configuration.validation) }
     /// Largest batch forwarded at once.
     static let batchSamplesMax = 5000
+    /// Batches being sent at once before reading waits for one of them.
+    static let sendsInFlightMax = 4
+    private let sendsInFlight = Atomic<Int>(0)
     private let pending = Mutex<[Sample]>([])
     private let gauges = Mutex<[SeriesKey: Double]>([:])
 
@@ -38,7 +44,7 @@ public final class StatsdListener: Service, Sendable {
             }
         service.logger.info("statsd listens on udp://\(host):\(port)")
         try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { [self] in
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .milliseconds(100))
@@ -47,8 +53,16 @@ public final class StatsdListener: Service, Sendable {
                 }
                 try await channel.executeThenClose { inbound, _ in
                     for try await envelope in inbound {
-                        let bytes = Array(envelope.data.readableBytesView)
-                        if receive(bytes) >= Self.batchSamplesMax { await flush() }
+                        guard receive(Array(envelope.data.readableBytesView)) >= Self.batchSamplesMax else { continue }
+                        if sendsInFlight.load(ordering: .relaxed) < Self.sendsInFlightMax {
+                            sendsInFlight.add(1, ordering: .relaxed)
+                            group.addTask { [self] in
+                                await flush()
+                                sendsInFlight.subtract(1, ordering: .relaxed)
+                            }
+                        } else {
+                            await flush()
+                        }
                     }
                 }
                 group.cancelAll()
@@ -63,10 +77,12 @@ public final class StatsdListener: Service, Sendable {
     func receive(_ packet: [UInt8]) -> Int {
         let (metrics, errors) = Statsd.parse(packet, validator: validator)
         for error in errors { service.metrics.rejected(error.reason.rawValue) }
+        let arrival = WallClock.now()
         var samples = [Sample]()
         samples.reserveCapacity(metrics.count)
         for metric in metrics {
             var sample = metric.sample
+            sample.timestamp = arrival
             if sample.type == .gauge {
                 let key = sample.series
                 sample.value = gauges.withLock { last in
