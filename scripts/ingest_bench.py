@@ -83,7 +83,7 @@ def main():
         packet = "\n".join(f"bench.statsd:{i}|ms|#host:h{i % 10}" for i in range(20)).encode()
         udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         total = 0
-        for rate in (1_000, 2_000, 5_000, 10_000, 20_000):
+        for rate in (1_000, 2_000, 5_000, 10_000, 20_000, 40_000):
             packets, began = 0, time.time()
             while time.time() < began + 3:
                 due = int((time.time() - began) * rate)

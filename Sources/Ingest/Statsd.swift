@@ -21,12 +21,11 @@ public enum Statsd {
     public static func parse(_ packet: [UInt8], validator: SampleValidator) -> (metrics: [Metric], errors: [ValidationError]) {
         var metrics = [Metric]()
         var errors = [ValidationError]()
-        for line in packet.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            var text = String(decoding: line, as: UTF8.self)
-            if text.hasSuffix("\r") { text.removeLast() }
-            guard !text.isEmpty else { continue }
+        for var line in packet.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            guard !line.isEmpty else { continue }
             do {
-                let metric = try parseLine(text)
+                let metric = try parseLine(line)
                 try validator.validate(name: metric.sample.name)
                 try validator.validate(value: metric.sample.value)
                 try validator.validate(tags: metric.sample.tags)
@@ -38,41 +37,43 @@ public enum Statsd {
         return (metrics, errors)
     }
 
-    static func parseLine(_ line: String) throws(ValidationError) -> Metric {
+    /// One line, read as bytes (statsd's separators are ASCII; names and tags become strings once).
+    static func parseLine(_ line: ArraySlice<UInt8>) throws(ValidationError) -> Metric {
+        func text(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
         // The value follows the last ':' before the first '|' (names may hold ':' too).
-        guard let firstBar = line.firstIndex(of: "|"), let colon = line[..<firstBar].lastIndex(of: ":") else {
-            throw ValidationError(.malformed, "statsd line '\(line.prefix(80))' is not name:value|type")
+        guard let firstBar = line.firstIndex(of: UInt8(ascii: "|")), let colon = line[..<firstBar].lastIndex(of: UInt8(ascii: ":")) else {
+            throw ValidationError(.malformed, "statsd line '\(text(line.prefix(80)))' is not name:value|type")
         }
-        let name = String(line[..<colon])
-        let valueText = String(line[line.index(after: colon)..<firstBar])
-        var sections = line[line.index(after: firstBar)...].split(separator: "|", omittingEmptySubsequences: false)
-        guard !sections.isEmpty else { throw ValidationError(.malformed, "statsd line '\(line.prefix(80))' has no type") }
-        let kind = sections.removeFirst()
+        let name = text(line[..<colon])
+        let valueBytes = line[(colon + 1)..<firstBar]
+        let sections = line[(firstBar + 1)...].split(separator: UInt8(ascii: "|"), omittingEmptySubsequences: false)
+        guard let kind = sections.first else { throw ValidationError(.malformed, "statsd line '\(text(line.prefix(80)))' has no type") }
         var rate = 1.0
         var tags = [Tag]()
-        for section in sections {
-            if section.hasPrefix("@") {
-                guard let parsed = Double(section.dropFirst()), parsed > 0, parsed <= 1 else {
-                    throw ValidationError(.malformed, "sample rate '\(section)' must be in (0, 1]")
+        for section in sections.dropFirst() {
+            if section.first == UInt8(ascii: "@") {
+                guard let parsed = Double(text(section.dropFirst())), parsed > 0, parsed <= 1 else {
+                    throw ValidationError(.malformed, "sample rate '\(text(section))' must be in (0, 1]")
                 }
                 rate = parsed
-            } else if section.hasPrefix("#") {
-                for pair in section.dropFirst().split(separator: ",") {
-                    if let separator = pair.firstIndex(of: ":") {
-                        tags.append(Tag(String(pair[..<separator]), String(pair[pair.index(after: separator)...])))
+            } else if section.first == UInt8(ascii: "#") {
+                for pair in section.dropFirst().split(separator: UInt8(ascii: ",")) {
+                    if let separator = pair.firstIndex(of: UInt8(ascii: ":")) {
+                        tags.append(Tag(text(pair[..<separator]), text(pair[(separator + 1)...])))
                     } else {
-                        tags.append(Tag(String(pair), "true"))
+                        tags.append(Tag(text(pair), "true"))
                     }
                 }
             }
         }
-        let isDelta = kind == "g" && (valueText.hasPrefix("+") || valueText.hasPrefix("-"))
-        guard let value = Double(isDelta && valueText.hasPrefix("+") ? String(valueText.dropFirst()) : valueText) else {
-            throw ValidationError(.malformed, "statsd value '\(valueText)' of '\(name)' is not a number")
+        let sign = valueBytes.first
+        let isDelta = kind.elementsEqual([UInt8(ascii: "g")]) && (sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"))
+        guard let value = Double(text(isDelta && sign == UInt8(ascii: "+") ? valueBytes.dropFirst() : valueBytes)) else {
+            throw ValidationError(.malformed, "statsd value '\(text(valueBytes))' of '\(name)' is not a number")
         }
         let type: MetricType
         var stored = value
-        switch kind {
+        switch text(kind) {
         case "c":
             type = .counter
             stored = value / rate
@@ -81,7 +82,7 @@ public enum Statsd {
         case "ms", "h":
             type = .timer
         default:
-            throw ValidationError(.invalidType, "statsd type '\(kind)' of '\(name)' is not supported (c, g, ms, h)")
+            throw ValidationError(.invalidType, "statsd type '\(text(kind))' of '\(name)' is not supported (c, g, ms, h)")
         }
         return Metric(sample: Sample(name: name, value: stored, timestamp: nil, tags: tags, type: type), isGaugeDelta: isDelta)
     }
