@@ -99,13 +99,17 @@ enum FastNumber {
         }
     }
 
-    /// `t`, `true`, `f`, `false` in the spellings line protocol allows (`T`, `True`, `TRUE`, ...).
-    static func boolean(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    /// `t`, `true`, `f`, `false` in the spellings line protocol allows (`T`, `True`, `TRUE`, ...)
+    /// as 1 and 0; `nil` for anything else. The one definition both line parsers use.
+    static func boolean(_ text: String) -> Double? {
         switch text {
-        case "t", "T", "true", "True", "TRUE": return 1
-        case "f", "F", "false", "False", "FALSE": return 0
-        default: return nil
+        case "t", "T", "true", "True", "TRUE": 1
+        case "f", "F", "false", "False", "FALSE": 0
+        default: nil
         }
+    }
+
+    static func boolean(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Double? {
+        boolean(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
     }
 }

@@ -97,11 +97,7 @@ struct LineCursor {
         let start = position
         while let byte = peek, byte != UInt8(ascii: ","), byte != UInt8(ascii: " ") { advance() }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        switch text {
-        case "t", "T", "true", "True", "TRUE": return 1
-        case "f", "F", "false", "False", "FALSE": return 0
-        default: break
-        }
+        if let boolean = FastNumber.boolean(text) { return boolean }
         if let last = text.last, last == "i" || last == "u" {
             guard let integer = Int64(text.dropLast()), last == "i" || integer >= 0 else {
                 throw ValidationError(.malformed, "field '\(key)' = '\(text)' is not a valid integer")
