@@ -32,9 +32,11 @@ public enum WindowColumns {
 
     /// Reads `count` rows written by `encode`. `mapping` must be given exactly when the rows
     /// carry sketches; `seriesCount` bounds the series indices. With `skipSketches`, sketches
-    /// are left unread (the rows get none): for answers that need no quantile.
+    /// are left unread (the rows get none): for answers that need no quantile. A row whose
+    /// fields are well formed but inconsistent (no state could have them) goes to `quarantine`
+    /// and the others are returned; a malformed column still throws.
     public static func decode(count: Int, seriesCount: Int, sketchMapping mapping: SketchMapping?, skipSketches: Bool = false,
-                              from reader: inout ByteReader) throws(DecodeError) -> [WindowRow] {
+                              from reader: inout ByteReader, quarantine: inout [QuarantinedRow]) throws(DecodeError) -> [WindowRow] {
         let mapping = skipSketches ? nil : mapping
         let series = try reader.readColumn(UInt32.self, count: count, "series index column")
         let startDeltas = try reader.readColumn(Int64.self, count: count, "window start column")
@@ -67,7 +69,7 @@ public enum WindowColumns {
                     sketch: sketch)
                 rows.append(WindowRow(seriesIndex: series[index], windowStart: windowStart, state: state))
             } catch {
-                throw .invalid("window row \(index)", error.description, in: reader.subject)
+                quarantine.append(QuarantinedRow(index: index, seriesIndex: series[index], windowStart: windowStart, reason: error.description))
             }
         }
         return rows

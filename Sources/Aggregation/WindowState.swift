@@ -26,12 +26,24 @@ public struct WindowState: Hashable, Sendable {
         sketch = sketchMapping.map(QuantileSketch.init(mapping:))
     }
 
-    /// Rebuilds a decoded state from its fields, checking that they are consistent.
+    /// Rebuilds a decoded state from its fields, checking that they are consistent. Every
+    /// state that finite samples can produce passes, overflow included: a sum outside the
+    /// double range is accepted when `count × max(|min|, |max|)` could reach it, an infinite or
+    /// NaN `m2` when the spread or the sum could overflow a square.
     public init(count: UInt64, sum: CompensatedSum, min: Double, max: Double, m2: Double,
                 first: TimedValue, last: TimedValue, sketch: QuantileSketch?) throws(StateError) {
         guard count > 0 else { throw StateError("count is 0") }
         guard min <= max, min.isFinite, max.isFinite else { throw StateError("min \(min) and max \(max) are not an ordered pair of finite values") }
-        guard m2 >= 0, m2.isFinite, sum.value.isFinite else { throw StateError("sum \(sum.value) or m2 \(m2) is not a finite value of the right sign") }
+        let magnitude = Swift.max(Swift.abs(min), Swift.abs(max))
+        let sumMayOverflow = Double(count) * magnitude >= Self.overflowThreshold
+        guard sum.value.isFinite || sumMayOverflow else {
+            throw StateError("sum \(sum.value) cannot come from \(count) values within [\(min), \(max)]")
+        }
+        let squareMayOverflow = sum.overflowed || (max - min) >= Self.squareOverflowThreshold
+        guard m2 >= 0 || (m2.isNaN && squareMayOverflow) else { throw StateError("m2 \(m2) is negative") }
+        guard m2.isFinite || squareMayOverflow else {
+            throw StateError("m2 \(m2) cannot come from values within [\(min), \(max)]")
+        }
         guard first.nanoseconds <= last.nanoseconds else { throw StateError("first sample is later than last") }
         guard (min...max).contains(first.value), (min...max).contains(last.value) else { throw StateError("first or last value lies outside min...max") }
         if let sketch, sketch.count != count { throw StateError("sketch holds \(sketch.count) values; count is \(count)") }
@@ -44,6 +56,12 @@ public struct WindowState: Hashable, Sendable {
         self.last = last
         self.sketch = sketch
     }
+
+    /// A sum of `count` values of at most this magnitude may overflow (with a factor 2 of margin
+    /// for rounding on the way).
+    static let overflowThreshold = Double.greatestFiniteMagnitude / 2
+    /// A spread this large (about 2^510) may overflow its square in Welford's or Chan's update.
+    static let squareOverflowThreshold = Double.greatestFiniteMagnitude.squareRoot() / 2
 
     /// Whether no sample was added yet.
     public var isEmpty: Bool { count == 0 }
@@ -116,8 +134,13 @@ public struct WindowState: Hashable, Sendable {
     /// The arithmetic mean (NaN when empty).
     public var mean: Double { sum.value / Double(count) }
 
-    /// The population variance.
-    public var variance: Double { count == 0 ? .nan : Swift.max(0, m2 / Double(count)) }
+    /// The population variance: `+infinity` once the squared deviations overflowed (`m2` is
+    /// then infinite, or NaN when an overflowed mean met another).
+    public var variance: Double {
+        guard count > 0 else { return .nan }
+        guard m2.isFinite else { return .infinity }
+        return Swift.max(0, m2 / Double(count))
+    }
 }
 
 /// A value with its time, for first/last.

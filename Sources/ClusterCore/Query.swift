@@ -35,6 +35,28 @@ public struct QuerySpec: Codable, Hashable, Sendable {
     }
 
     public var filter: SeriesFilter { SeriesFilter(name: name, tags: tags) }
+
+    /// Checks a spec decoded from a peer against the cluster's base window: a bad spec gets an
+    /// error naming the field, never a trap further on.
+    public func validated(window: Step) throws(QuerySpecError) -> QuerySpec {
+        guard !name.isEmpty, name.utf8.count <= 200 else { throw QuerySpecError("name must be 1 to 200 bytes; got \(name.utf8.count)") }
+        guard from < to else { throw QuerySpecError("from \(from) must be before to \(to)") }
+        guard step > 0, step % window.nanoseconds == 0 else {
+            throw QuerySpecError("step \(step) ns is not a positive multiple of the base window (\(window.nanoseconds) ns)")
+        }
+        guard !stats.isEmpty, stats.count <= 32 else { throw QuerySpecError("between 1 and 32 stats are answered; got \(stats.count)") }
+        for stat in stats {
+            do { _ = try Stat(parsing: stat) } catch { throw QuerySpecError(error.description) }
+        }
+        guard tags.count <= 16, groupBy.count <= 16 else { throw QuerySpecError("at most 16 tag filters and 16 group-by keys") }
+        return self
+    }
+}
+
+/// Why a query spec from a peer cannot be answered.
+public struct QuerySpecError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = "invalid query: " + description }
 }
 
 /// Which series a query reads: one name, and tags that must all be present with these values.

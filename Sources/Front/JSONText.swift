@@ -26,9 +26,11 @@ struct JSONText {
         text += "\""
     }
 
-    /// A finite number, or `null`.
+    /// A number; `±infinity` (a sum or variance that overflowed) as `1e999`/`-1e999`, which
+    /// JSON parsers (JavaScript's, Python's) read back as infinity; NaN and `nil` as `null`.
     mutating func number(_ value: Double?) {
-        guard let value, value.isFinite else { text += "null"; return }
+        guard let value, !value.isNaN else { text += "null"; return }
+        guard value.isFinite else { text += value > 0 ? "1e999" : "-1e999"; return }
         if value == value.rounded(), abs(value) < 1e15 {
             text += String(Int64(value))
         } else {

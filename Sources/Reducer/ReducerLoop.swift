@@ -22,10 +22,10 @@ final class ReducerLoop {
     let queries: RPCServer
     let log: WriteAheadLog
     let map: PartitionMap
-    var store: ReducerStore
+    var commit: ReducerCommit<RPCServer.Request>
     var catalog = ShardCatalog()
     var checkpoint: ReducerCheckpoint
-    var held: [(RPCServer.Request, PartialBatch)] = []
+    let quarantine: Quarantine
     var directory: String { configuration.dataDirectory }
     var shardDirectory: String { directory + "/shards" }
     var checkpointPath: String { directory + "/checkpoint.json" }
@@ -42,8 +42,9 @@ final class ReducerLoop {
         log = try WriteAheadLog(directory: configuration.dataDirectory + "/wal")
         try AtomicFile.makeDirectory(configuration.dataDirectory + "/shards")
         map = try Self.waitForMap(service: service, stop: stop)
-        store = ReducerStore(window: map.window, sketchMapping: map.sketchMapping, partitionCount: map.partitionCount)
+        commit = ReducerCommit(store: ReducerStore(window: map.window, sketchMapping: map.sketchMapping, partitionCount: map.partitionCount))
         checkpoint = try ReducerCheckpoint.load(from: configuration.dataDirectory + "/checkpoint.json")
+        quarantine = Quarantine(directory: configuration.dataDirectory + "/quarantine")
     }
 
     /// Heartbeats (announcing this reducer's endpoints) until the map is known.
@@ -82,15 +83,15 @@ final class ReducerLoop {
                 nextHeartbeat = ContinuousClock.now + .milliseconds(configuration.heartbeatIntervalMs)
             }
             if ContinuousClock.now >= nextSeal {
-                try seal(force: false)
+                sealOrReport()
                 nextSeal = ContinuousClock.now + .milliseconds(configuration.sealIntervalMs)
             }
         }
         try drainPartials()
-        try log.sync()
+        try? log.sync()
         partials.socket.close()
         queries.socket.close()
-        logger.info("reducer \(configuration.id) stopped; \(store.openWindowCount) open windows are in its log")
+        logger.info("reducer \(configuration.id) stopped; \(commit.store.openWindowCount) open windows are in its log")
     }
 
     // MARK: Recovery
@@ -121,18 +122,35 @@ final class ReducerLoop {
             try AtomicFile.remove(directory + "/" + name)
         }
         if let snapshot = checkpoint.snapshot {
-            let reader = try ShardReader(path: directory + "/" + snapshot)
-            store.merge(series: reader.series, rows: try reader.verify())
+            do {
+                let reader = try ShardReader(path: directory + "/" + snapshot)
+                commit.store.merge(series: reader.series, rows: try reader.verify())
+            } catch {
+                guard error.isCorrupt else { throw error }
+                // Set aside and counted, never a crash loop: the windows it held are lost, and the
+                // log names it, but everything sealed and everything after it still answers.
+                try AtomicFile.makeDirectory(quarantine.directory)
+                try AtomicFile.rename(directory + "/" + snapshot, to: quarantine.directory + "/" + snapshot)
+                metrics.corruptSnapshots.increment()
+                logger.error("snapshot \(snapshot) is corrupt and was moved to quarantine/; its open windows are lost: \(error)")
+            }
         }
-        store.restoreApplied(checkpoint.applied)
+        commit.store.restoreApplied(checkpoint.applied)
         var replayed = 0
-        try log.replay(from: checkpoint.walStart) { _, frame in
-            guard let batch = try? PartialBatch.decode(frame) else { return }
-            if store.apply(batch) == .applied { replayed += 1 }
+        try log.replay(from: checkpoint.walStart, corrupt: { [self] position, length in
+            quarantineLogRecord("log record at position \(position) (\(length) bytes) fails its checksum")
+        }) { position, frame in
+            do {
+                let batch = try PartialBatch.decode(frame)
+                if commit.replayed(batch) { replayed += 1 }
+            } catch {
+                quarantine.keep(frame, name: "wal-\(position).frame")
+                quarantineLogRecord("log record ending at position \(position) does not decode: \(error)")
+            }
         }
         metrics.shardFiles.set(Double(catalog.names.count))
-        metrics.openWindows.set(Double(store.openWindowCount))
-        logger.info("recovered: \(catalog.names.count) shard files, \(store.openWindowCount) open windows, \(replayed) partial batches replayed")
+        metrics.openWindows.set(Double(commit.store.openWindowCount))
+        logger.info("recovered: \(catalog.names.count) shard files, \(commit.store.openWindowCount) open windows, \(replayed) partial batches replayed")
     }
 
     // MARK: Partials
@@ -147,46 +165,96 @@ final class ReducerLoop {
             taken += 1
             switch request.method {
             case "partials":
-                let batch: PartialBatch
-                do {
-                    batch = try PartialBatch.decode(request.body)
-                } catch {
-                    partials.fail(request, error.description)
-                    continue
-                }
-                guard batch.windowNanoseconds == map.windowNanoseconds else {
-                    partials.fail(request, "window length \(batch.windowNanoseconds) ns differs from this reducer's \(map.windowNanoseconds) ns")
-                    continue
-                }
-                if store.isDuplicate(batch) || held.contains(where: { $0.1.origin == batch.origin && $0.1.sequenceEnd >= batch.sequenceEnd }) {
-                    metrics.partialsDuplicate.increment()
-                    partials.reply(request, JSONWire.encode(AppliedReply(origin: batch.origin, applied: store.applied[batch.origin] ?? batch.sequenceEnd)))
-                    continue
-                }
-                log.append(request.body)
-                held.append((request, batch))
+                guard let (batch, frame) = decodePartial(request) else { continue }
+                let (verdict, directives) = commit.received(request, batch: batch, frame: frame)
+                if verdict != .new { metrics.partialsDuplicate.increment() }
+                perform(directives)
             case "applied":
                 guard let asked = try? JSONWire.decode(AppliedRequest.self, from: request.body) else {
                     partials.fail(request, "malformed applied request")
                     continue
                 }
-                partials.reply(request, JSONWire.encode(AppliedReply(origin: asked.origin, applied: store.applied[asked.origin] ?? 0)))
+                perform(commit.askedApplied(request, origin: asked.origin))
             default:
                 partials.fail(request, "unknown method '\(request.method)'; this endpoint answers 'partials' and 'applied'")
             }
         }
-        guard !held.isEmpty else { return }
-        try log.sync()
-        for (request, batch) in held {
-            if store.apply(batch) == .applied {
-                metrics.partialsMerged.increment()
-                metrics.partialRowsMerged.increment(by: Int64(batch.rows.count))
-            }
-            partials.reply(request, JSONWire.encode(AppliedReply(origin: batch.origin, applied: store.applied[batch.origin] ?? batch.sequenceEnd)))
+        guard commit.hasHeld else { return }
+        do {
+            try log.sync()
+        } catch {
+            log.discardPending()
+            let reason = error.isNoSpace
+                ? "insufficient storage: \(error); the partial batch was not taken"
+                : "cannot log the partial batch: \(error)"
+            metrics.logFailures.increment()
+            logger.error("\(reason)")
+            perform(commit.syncFailed(reason))
+            return
         }
-        held.removeAll(keepingCapacity: true)
-        metrics.openWindows.set(Double(store.openWindowCount))
+        let (directives, batches, rows) = commit.synced()
+        metrics.partialsMerged.increment(by: Int64(batches))
+        metrics.partialRowsMerged.increment(by: Int64(rows))
+        perform(directives)
+        metrics.openWindows.set(Double(commit.store.openWindowCount))
         metrics.walBytes.set(Double(log.sizeBytes))
+    }
+
+    /// Decodes a partial batch. Rows no state can have are quarantined and the rest is logged
+    /// without them; a batch whose rows cannot be read at all, though its frame checks out, is
+    /// quarantined whole and taken as an empty batch for its log range, so that its sender
+    /// moves on. `nil` when the request was answered already (a damaged frame: the sender
+    /// retries it).
+    func decodePartial(_ request: RPCServer.Request) -> (PartialBatch, [UInt8])? {
+        var batch: PartialBatch
+        do {
+            batch = try PartialBatch.decode(request.body)
+        } catch {
+            guard let head = try? PartialBatch.decodeHead(request.body) else {
+                partials.fail(request, error.description)
+                return nil
+            }
+            let name = "partial-\(head.origin)-\(head.sequenceStart)-\(head.sequenceEnd).frame"
+            quarantine.keep(request.body, name: name)
+            quarantineRows(Int(head.itemCount), lines: ["partial batch [\(head.sequenceStart), \(head.sequenceEnd)) from \(head.origin): \(error); kept as \(name)"])
+            batch = PartialBatch(id: head.id, origin: head.origin, sequenceStart: head.sequenceStart, sequenceEnd: head.sequenceEnd,
+                                 windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping, series: [], rows: [])
+            return (batch, batch.encode())
+        }
+        guard batch.windowNanoseconds == map.windowNanoseconds else {
+            partials.fail(request, "window length \(batch.windowNanoseconds) ns differs from this reducer's \(map.windowNanoseconds) ns")
+            return nil
+        }
+        guard !batch.quarantined.isEmpty else { return (batch, request.body) }
+        quarantineRows(batch.quarantined.count, lines: batch.quarantined.map { row in
+            let series = Int(row.seriesIndex) < batch.series.count ? batch.series[Int(row.seriesIndex)].key.description : "?"
+            return "partial batch [\(batch.sequenceStart), \(batch.sequenceEnd)) from \(batch.origin), series \(series): \(row)"
+        })
+        batch.quarantined = []
+        return (batch, batch.encode())
+    }
+
+    func perform(_ directives: [ReducerCommit<RPCServer.Request>.Directive]) {
+        for directive in directives {
+            switch directive {
+            case .log(let frame): log.append(frame)
+            case .answer(let request, let reply): partials.reply(request, JSONWire.encode(reply))
+            case .refuse(let request, let message): partials.fail(request, message)
+            }
+        }
+    }
+
+    /// Sets rows aside: counted, written to the quarantine file, logged once per event.
+    func quarantineRows(_ count: Int, source: String = "partial", lines: [String]) {
+        metrics.quarantinedRows(source).increment(by: Int64(count))
+        quarantine.record(lines, time: RFC3339.format(WallClock.now()))
+        logger.error("quarantined \(count) rows: \(lines.first ?? "")\(lines.count > 1 ? " (and \(lines.count - 1) more in quarantine/quarantine.log)" : "")")
+    }
+
+    func quarantineLogRecord(_ line: String) {
+        metrics.quarantinedRecords.increment()
+        quarantine.record(["reducer log: " + line], time: RFC3339.format(WallClock.now()))
+        logger.error("quarantined \(line)")
     }
 
     // MARK: Queries
@@ -200,10 +268,11 @@ final class ReducerLoop {
             do {
                 switch request.method {
                 case "query":
-                    queries.reply(request, try answer(try JSONWire.decode(QuerySpec.self, from: request.body)))
+                    let spec = try JSONWire.decode(QuerySpec.self, from: request.body).validated(window: map.window)
+                    queries.reply(request, try answer(spec))
                 case "names":
                     let asked = try JSONWire.decode(NamesRequest.self, from: request.body)
-                    let names = store.names(prefix: asked.prefix).union(catalog.names(prefix: asked.prefix))
+                    let names = commit.store.names(prefix: asked.prefix).union(catalog.names(prefix: asked.prefix))
                     queries.reply(request, JSONWire.encode(names.sorted()))
                 default:
                     queries.fail(request, "unknown method '\(request.method)'; this endpoint answers 'query' and 'names'")
@@ -220,15 +289,26 @@ final class ReducerLoop {
     func answer(_ spec: QuerySpec) throws -> [UInt8] {
         var accumulator = BucketAccumulator(spec: spec)
         try catalog.rows(partition: map.partition(of: spec.name), spec: spec, into: &accumulator)
-        store.openRows(matching: spec.filter, from: spec.from, to: spec.to, into: &accumulator)
+        commit.store.openRows(matching: spec.filter, from: spec.from, to: spec.to, into: &accumulator)
         return try QueryAnswer(accumulator).encode()
     }
 
     // MARK: Heartbeat and sealing
 
+    /// Seals, and on failure (a full disk, say) reports, counts and tries again next time: the
+    /// windows stay in memory and in the log, queries go on.
+    func sealOrReport() {
+        do {
+            try seal(force: false)
+        } catch {
+            metrics.sealFailures.increment()
+            logger.error("seal failed, will retry: \(error)")
+        }
+    }
+
     func heartbeat() {
         let report = Self.report(service, figures: [
-            "open_windows": Double(store.openWindowCount), "shard_files": Double(catalog.names.count),
+            "open_windows": Double(commit.store.openWindowCount), "shard_files": Double(catalog.names.count),
             "shard_bytes": Double(catalog.totalBytes), "wal_bytes": Double(log.sizeBytes),
         ])
         service.link.beat(report) { [service] reply in
@@ -243,9 +323,25 @@ final class ReducerLoop {
         let watermark = service.watermark.withLock { $0 }
         if let watermark { metrics.watermarkLag.set(Double(WallClock.now().nanoseconds - watermark) / 1e9) }
         let cutoff = (watermark ?? .min) &- Int64(configuration.allowedLatenessMs) * 1_000_000
-        let sealable = watermark == nil ? [:] : store.takeSealable(endingBy: cutoff)
+        let sealable = watermark == nil ? [:] : commit.store.takeSealable(endingBy: cutoff)
         guard force || !sealable.isEmpty || log.sizeBytes > UInt64(configuration.walBytesMax) else { return }
         let start = ContinuousClock.now
+        do {
+            try commitSeal(sealable, start: start)
+        } catch {
+            // Nothing was committed: the windows go back where they were, and what the attempt
+            // wrote is removed (its names are reused by the next attempt).
+            for rows in sealable.values { commit.store.merge(series: rows.series, rows: rows.rows) }
+            let sequence = checkpoint.sequence + 1
+            for name in (try? AtomicFile.list(shardDirectory)) ?? [] where name.hasSuffix("-\(sequence).shard") {
+                try? AtomicFile.remove(shardDirectory + "/" + name)
+            }
+            try? AtomicFile.remove(directory + "/snapshot-\(sequence).shard")
+            throw error
+        }
+    }
+
+    func commitSeal(_ sealable: [Int: ReducerRows], start: ContinuousClock.Instant) throws {
         var next = checkpoint
         next.sequence += 1
         let writer = ShardWriter()
@@ -259,25 +355,32 @@ final class ReducerLoop {
                 written.append((name, path))
             }
         }
-        let open = store.allOpenRows()
+        let open = commit.store.allOpenRows()
         let snapshot = "snapshot-\(next.sequence).shard"
         try writer.write(metadata: ShardMetadata(partition: .max, windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping),
                          series: open.series, rows: open.rows, to: directory + "/" + snapshot)
         try log.rotate()
-        next.applied = store.applied
+        next.applied = commit.store.applied
         next.walStart = log.endPosition
         next.snapshot = snapshot
         next.shards += written.map(\.0)
         try next.save(to: checkpointPath)
-        // Committed: older log segments and the previous snapshot are no longer needed.
-        if let previous = checkpoint.snapshot { try AtomicFile.remove(directory + "/" + previous) }
+        // Committed: nothing below may undo it. Older log segments and the previous snapshot are
+        // no longer needed (what cannot be removed now is removed at the next start).
+        if let previous = checkpoint.snapshot { try? AtomicFile.remove(directory + "/" + previous) }
         checkpoint = next
-        try log.truncate(before: next.walStart)
-        for (name, path) in written { catalog.add(try ShardReader(path: path), name: name) }
+        try? log.truncate(before: next.walStart)
+        for (name, path) in written {
+            do {
+                catalog.add(try ShardReader(path: path), name: name)
+            } catch {
+                logger.error("sealed shard \(name) cannot be opened until restart: \(error)")
+            }
+        }
         metrics.sealSeconds.recordSince(start)
         metrics.shardFiles.set(Double(catalog.names.count))
         metrics.walBytes.set(Double(log.sizeBytes))
-        metrics.openWindows.set(Double(store.openWindowCount))
+        metrics.openWindows.set(Double(commit.store.openWindowCount))
         if !written.isEmpty { logger.debug("sealed \(sealable.values.reduce(0) { $0 + $1.rows.count }) windows into \(written.count) shard files") }
     }
 }

@@ -15,6 +15,10 @@ struct ReducerMetrics {
     let querySeconds: DurationHistogram
     let watermarkLag: Gauge
     let corruptShards: Counter
+    let corruptSnapshots: Counter
+    let quarantinedRecords: Counter
+    let logFailures: Counter
+    let sealFailures: Counter
     let partialsPerTurn: ValueHistogram
     let queriesPerTurn: ValueHistogram
 
@@ -33,11 +37,23 @@ struct ReducerMetrics {
                                                       buckets: [.microseconds(200), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .seconds(1)], help: "Time for a reducer to answer one query.")
         watermarkLag = registry.gauge("windrow_watermark_lag_seconds", help: "How far the cluster watermark trails the clock.")
         corruptShards = registry.counter("windrow_corrupt_shard_files_total", help: "Shard files found corrupt at start and set aside.")
+        corruptSnapshots = registry.counter("windrow_corrupt_snapshots_total", help: "Snapshots of open windows found corrupt at start and set aside in quarantine/.")
+        quarantinedRecords = registry.counter("windrow_quarantined_log_records_total", help: "Write-ahead-log records that failed their checksum or did not decode on replay, set aside.")
+        logFailures = registry.counter("windrow_log_write_failures_total", help: "Log syncs that failed (a full disk, say); the partials were refused and are resent.")
+        sealFailures = registry.counter("windrow_seal_failures_total", help: "Seals that failed (a full disk, say) and were retried later.")
         let help = "Messages taken off a ZeroMQ queue in one loop turn; turns at the top bucket (the per-turn limit) mean the queue holds more."
         partialsPerTurn = registry.valueHistogram("windrow_zmq_messages_per_turn", labels: [("queue", "partials")],
                                                       buckets: [1, 10, 100, 500, Double(ReducerLoop.drainMessagesMax)], help: help)
         queriesPerTurn = registry.valueHistogram("windrow_zmq_messages_per_turn", labels: [("queue", "queries")],
                                                      buckets: [1, 10, 100, 500, Double(ReducerLoop.drainMessagesMax)], help: help)
+    }
+}
+
+extension ReducerMetrics {
+    /// Rows set aside in quarantine/ by where they were found (`partial`, `shard`).
+    func quarantinedRows(_ source: String) -> Counter {
+        registry.counter("windrow_quarantined_rows_total", labels: [("source", source)],
+                         help: "Window rows that could not be applied, set aside in quarantine/ and counted.")
     }
 }
 

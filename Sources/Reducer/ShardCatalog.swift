@@ -10,6 +10,9 @@ struct ShardCatalog {
     private(set) var names: [String] = []
     private(set) var totalBytes = 0
     private var cache = BlockCache(rowsMax: 500_000)
+    /// Rows of shard blocks that no state can have, left out of answers (counted once per
+    /// decoded block); the loop reports new ones.
+    var quarantined: [QuarantinedRow] = []
 
     mutating func add(_ reader: ShardReader, name: String) {
         byPartition[Int(reader.metadata.partition), default: []].append(reader)
@@ -31,7 +34,7 @@ struct ShardCatalog {
                     for number in Int(range.firstBlock)..<Int(range.firstBlock + range.blockCount) {
                         let block = reader.blocks[number]
                         guard block.windowStartMax >= spec.from, block.windowStartMin < spec.to else { continue }
-                        for row in try cache.rows(reader, block: number, sketches: sketches)
+                        for row in try cache.rows(reader, block: number, sketches: sketches, quarantine: &quarantined)
                         where Int(row.seriesIndex) == index && row.windowStart >= spec.from && row.windowStart < spec.to {
                             accumulator.add(series: key, windowStart: row.windowStart, state: row.state)
                         }
@@ -82,10 +85,10 @@ struct BlockCache {
         self.rowsMax = rowsMax
     }
 
-    mutating func rows(_ reader: ShardReader, block: Int, sketches: Bool) throws -> [WindowRow] {
+    mutating func rows(_ reader: ShardReader, block: Int, sketches: Bool, quarantine: inout [QuarantinedRow]) throws -> [WindowRow] {
         let key = Key(path: reader.path, block: block, sketches: sketches)
         if let rows = entries[key] { return rows }
-        let rows = try reader.readBlock(block, sketches: sketches)
+        let rows = try reader.readBlock(block, sketches: sketches, quarantine: &quarantine)
         entries[key] = rows
         order.append(key)
         rowsHeld += rows.count

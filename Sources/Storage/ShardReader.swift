@@ -80,7 +80,9 @@ public final class ShardReader: Sendable {
     }
 
     /// Reads, checks and decodes block `number` (without its sketches when `sketches` is off).
-    public func readBlock(_ number: Int, sketches: Bool = true) throws(StorageError) -> [WindowRow] {
+    /// Rows that cannot belong to any state are left out and named in `quarantine`; `verify()`
+    /// refuses them instead.
+    public func readBlock(_ number: Int, sketches: Bool = true, quarantine: inout [QuarantinedRow]) throws(StorageError) -> [WindowRow] {
         let block = blocks[number]
         let subject = "shard block \(number)"
         let stored = try file.read(count: Int(block.storedLength), at: Int(block.offset))
@@ -88,7 +90,7 @@ public final class ShardReader: Sendable {
             let raw = try Self.unpack(stored, rawLength: Int(block.rawLength), checksum: block.checksum, subject: subject)
             var reader = ByteReader(raw, subject: subject)
             let rows = try WindowColumns.decode(count: Int(block.rowCount), seriesCount: series.count, sketchMapping: metadata.sketchMapping,
-                                                skipSketches: !sketches, from: &reader)
+                                                skipSketches: !sketches, from: &reader, quarantine: &quarantine)
             if sketches || metadata.sketchMapping == nil { try reader.expectEnd() }
             return rows
         } catch {
@@ -113,10 +115,11 @@ public final class ShardReader: Sendable {
         let range = ranges[index]
         guard range.rowCount > 0, range.windowStartMax >= from, range.windowStartMin < to else { return [] }
         var result = [WindowRow]()
+        var quarantine = [QuarantinedRow]()
         for number in Int(range.firstBlock)..<Int(range.firstBlock + range.blockCount) {
             let block = blocks[number]
             guard block.windowStartMax >= from, block.windowStartMin < to else { continue }
-            for row in try readBlock(number) where Int(row.seriesIndex) == index && row.windowStart >= from && row.windowStart < to {
+            for row in try readBlock(number, quarantine: &quarantine) where Int(row.seriesIndex) == index && row.windowStart >= from && row.windowStart < to {
                 result.append(row)
             }
         }
@@ -136,7 +139,11 @@ public final class ShardReader: Sendable {
         var all = [WindowRow]()
         all.reserveCapacity(Int(rowCount))
         for number in blocks.indices {
-            let rows = try readBlock(number)
+            var quarantine = [QuarantinedRow]()
+            let rows = try readBlock(number, quarantine: &quarantine)
+            if let bad = quarantine.first {
+                throw .corrupt(.invalid("window row \(bad.index)", bad.reason, in: "shard block \(number)"), path: path)
+            }
             for row in rows {
                 if let previous = all.last, (previous.seriesIndex, previous.windowStart) >= (row.seriesIndex, row.windowStart) {
                     throw .corrupt(.invalid("row order", "rows are not sorted by series and window at block \(number)", in: "shard"), path: path)

@@ -1,4 +1,7 @@
 import Codec
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A file operation that failed, or a file whose contents are not a valid shard.
 public struct StorageError: Error, CustomStringConvertible {
@@ -21,6 +24,12 @@ public struct StorageError: Error, CustomStringConvertible {
 
     /// Whether the file exists but its contents failed a check (checksum, length, layout).
     public var isCorrupt: Bool { if case .corrupt = kind { true } else { false } }
+
+    /// Whether the file system is full (or over quota): `ENOSPC`, `EDQUOT`. Callers refuse new
+    /// work with "insufficient storage" and go on; space may come back.
+    public var isNoSpace: Bool {
+        if case .system(_, let code) = kind { code == ENOSPC || code == EDQUOT } else { false }
+    }
 
     /// The decoding failure, when the file is corrupt.
     public var decodeError: DecodeError? { if case .corrupt(let error) = kind { error } else { nil } }

@@ -75,6 +75,17 @@ public final class WriteAheadLog {
         pending = ByteWriter()
     }
 
+    /// Drops the records appended since the last successful `sync` (after it failed, e.g. on a
+    /// full disk): the log ends where it last ended durably, and any bytes a failed write left
+    /// past that point are cut off.
+    public func discardPending() {
+        pending = ByteWriter()
+        endPosition = pendingStart
+        if let current, let size = try? current.size(), size > Int(pendingStart - currentStart) {
+            try? FileSystem.truncate(current.path, to: Int(pendingStart - currentStart))
+        }
+    }
+
     private func startSegment(at position: UInt64) throws(StorageError) {
         let path = Self.path(directory, position)
         current = try File(creatingAt: path)
@@ -84,12 +95,16 @@ public final class WriteAheadLog {
     }
 
     /// Calls `body(position after record, payload)` for every durable record at or after
-    /// `position`, oldest first.
-    public func replay(from position: UInt64, _ body: (UInt64, [UInt8]) throws -> Void) throws {
+    /// `position`, oldest first; `corrupt(position, length)` for each record inside the log
+    /// that fails its checksum (skipped, never silently).
+    public func replay(from position: UInt64, corrupt: (UInt64, Int) throws -> Void = { _, _ in },
+                       _ body: (UInt64, [UInt8]) throws -> Void) throws {
         for (index, start) in segments.enumerated() {
             let end = index + 1 < segments.count ? segments[index + 1] : pendingStart
             guard end > position || index + 1 == segments.count else { continue }
-            _ = try Self.scan(path: Self.path(directory, start)) { offset, payload in
+            _ = try Self.scan(path: Self.path(directory, start), corrupt: { offset, length in
+                if start + UInt64(offset) >= position { try corrupt(start + UInt64(offset), length) }
+            }) { offset, payload in
                 let after = start + UInt64(offset)
                 if after > position { try body(after, payload) }
             }
@@ -125,22 +140,38 @@ public final class WriteAheadLog {
     }
 
     /// Reads records from the start of a segment; returns the length of its valid prefix.
-    /// `body` gets (offset after the record within the segment, payload).
-    static func scan(path: String, _ body: (Int, [UInt8]) throws -> Void) throws -> Int {
+    /// `body` gets (offset after the record within the segment, payload). A record that fails
+    /// its checksum but is followed by a good one is corruption inside the log, not a torn
+    /// tail: it is skipped and reported to `corrupt` (its offset and length), and the records
+    /// after it are kept. A bad record with nothing good after it is a torn tail and ends the scan.
+    static func scan(path: String, corrupt: (Int, Int) throws -> Void = { _, _ in }, _ body: (Int, [UInt8]) throws -> Void) throws -> Int {
         let file = try File(readingAt: path)
         let size = try file.size()
         let bytes = try file.read(count: size, at: 0)
         var offset = 0
-        while size - offset >= recordHeaderSize {
-            var reader = ByteReader(bytes, range: offset..<size, subject: "log record")
-            let length = Int(try reader.read(UInt32.self, "length"))
-            let checksum = try reader.read(UInt32.self, "checksum")
-            guard length <= recordBytesMax, reader.remaining >= length else { break }
-            let payload = Array(bytes[(offset + recordHeaderSize)..<(offset + recordHeaderSize + length)])
-            guard CRC32C.checksum(payload) == checksum else { break }
-            offset += recordHeaderSize + length
-            try body(offset, payload)
+        while let (length, valid) = record(in: bytes, at: offset) {
+            let end = offset + recordHeaderSize + length
+            if valid {
+                try body(end, Array(bytes[(offset + recordHeaderSize)..<end]))
+            } else if record(in: bytes, at: end)?.valid == true {
+                try corrupt(offset, length)
+            } else {
+                break
+            }
+            offset = end
         }
         return offset
+    }
+
+    /// The record at `offset`: its length and whether its checksum holds; `nil` when no whole
+    /// record fits there.
+    static func record(in bytes: [UInt8], at offset: Int) -> (length: Int, valid: Bool)? {
+        guard bytes.count - offset >= recordHeaderSize else { return nil }
+        var reader = ByteReader(bytes, range: offset..<bytes.count, subject: "log record")
+        guard let length = try? Int(reader.read(UInt32.self, "length")), let checksum = try? reader.read(UInt32.self, "checksum"),
+              length <= recordBytesMax, reader.remaining >= length else { return nil }
+        let start = offset + recordHeaderSize
+        let computed = CRC32C.checksum(bytes, range: start..<(start + length))
+        return (length, computed == checksum)
     }
 }

@@ -22,6 +22,9 @@ public struct PartialBatch: Hashable, Sendable {
     public var sketchMapping: SketchMapping?
     public var series: [SeriesEntry]
     public var rows: [WindowRow]
+    /// Rows that decoded but could not belong to any state (a sender's bug): not in `rows`,
+    /// reported so the receiver can set them aside and count them.
+    public var quarantined: [QuarantinedRow] = []
 
     public init(id: UInt64, origin: String, sequenceStart: UInt64, sequenceEnd: UInt64, windowNanoseconds: Int64,
                 sketchMapping: SketchMapping?, series: [SeriesEntry], rows: [WindowRow]) {
@@ -48,7 +51,30 @@ public struct PartialBatch: Hashable, Sendable {
         return Frame.encode(kind: .partials, batchID: id, itemCount: rows.count, payload: writer.bytes, compress: compress)
     }
 
-    /// Decodes and checks a frame, including every row's internal consistency.
+    /// The leading fields of a partial batch: enough to acknowledge its log range when the rest
+    /// of a checksummed frame cannot be read.
+    public struct Head: Hashable, Sendable {
+        public var id: UInt64
+        public var itemCount: UInt32
+        public var origin: String
+        public var sequenceStart: UInt64
+        public var sequenceEnd: UInt64
+    }
+
+    /// Decodes the frame (checksum, length) and the batch's origin and range only.
+    public static func decodeHead(_ bytes: [UInt8], limits: WireLimits = WireLimits()) throws(DecodeError) -> Head {
+        let subject = "partial batch"
+        let (header, payload) = try Frame.decode(bytes, expecting: .partials, limits: limits, subject: subject)
+        var reader = ByteReader(payload, subject: subject)
+        let origin = try reader.readString("origin", limit: limits.stringBytesMax)
+        let start = try reader.read(UInt64.self, "sequence start")
+        let end = try reader.read(UInt64.self, "sequence end")
+        guard start <= end else { throw .invalid("sequence range", "start \(start) is after end \(end)", in: subject) }
+        return Head(id: header.batchID, itemCount: header.itemCount, origin: origin, sequenceStart: start, sequenceEnd: end)
+    }
+
+    /// Decodes and checks a frame. Rows that are well formed but inconsistent are left out of
+    /// `rows` and listed in `quarantined`.
     public static func decode(_ bytes: [UInt8], limits: WireLimits = WireLimits()) throws(DecodeError) -> PartialBatch {
         let subject = "partial batch"
         let (header, payload) = try Frame.decode(bytes, expecting: .partials, limits: limits, subject: subject)
@@ -65,9 +91,13 @@ public struct PartialBatch: Hashable, Sendable {
             throw .invalid("sketch accuracy", "\(accuracy) is outside (0, 1)", in: subject)
         }
         let series = try SeriesTable.decode(from: &reader, limits: limits)
-        let rows = try WindowColumns.decode(count: Int(header.itemCount), seriesCount: series.count, sketchMapping: mapping, from: &reader)
+        var quarantined = [QuarantinedRow]()
+        let rows = try WindowColumns.decode(count: Int(header.itemCount), seriesCount: series.count, sketchMapping: mapping,
+                                            from: &reader, quarantine: &quarantined)
         try reader.expectEnd()
-        return PartialBatch(id: header.batchID, origin: origin, sequenceStart: start, sequenceEnd: end,
-                            windowNanoseconds: window, sketchMapping: mapping, series: series, rows: rows)
+        var batch = PartialBatch(id: header.batchID, origin: origin, sequenceStart: start, sequenceEnd: end,
+                                 windowNanoseconds: window, sketchMapping: mapping, series: series, rows: rows)
+        batch.quarantined = quarantined
+        return batch
     }
 }

@@ -1,0 +1,131 @@
+import Aggregation
+import Wire
+
+/// The reducer's side of the delivery protocol, as a pure state machine: partial batches in,
+/// directives out. The shell (`ReducerLoop`) turns sockets and its log into events and carries
+/// the directives out; the seeded simulation drives this same machine with faults.
+///
+/// The rules, per mapper (`origin`), with `A` the end of that mapper's log applied here or
+/// already logged here and awaiting the log's sync:
+/// - a batch ending at or before `A` is a duplicate: answered with `A`, not applied again;
+/// - a batch starting before `A` and ending after it overlaps what was applied (a mapper that
+///   re-aggregated from a stale position): refused with `A`, so the mapper resynchronises;
+///   applying it would count the overlap twice;
+/// - any other batch is logged, and applied and answered once the log is synced.
+/// "How far have you applied my log?" is answered after the held batches are applied, so the
+/// answer is never older than a batch that is about to be applied.
+public struct ReducerCommit<Request> {
+    /// The windows and applied positions; the shell seals and queries through it.
+    public var store: ReducerStore
+    private var held: [(request: Request, batch: PartialBatch)] = []
+    private var heldAsks: [(request: Request, origin: String)] = []
+    /// Per origin, the end of the newest held batch.
+    private var heldEnd: [String: UInt64] = [:]
+
+    public init(store: ReducerStore) {
+        self.store = store
+    }
+
+    /// What the shell must do.
+    public enum Directive {
+        /// Append this frame to the log (a sync follows before the batch is applied).
+        case log([UInt8])
+        /// Answer a request: the mapper's log is applied here up to `applied`.
+        case answer(Request, AppliedReply)
+        /// Refuse a request with a message (nothing was taken).
+        case refuse(Request, String)
+    }
+
+    /// Whether a batch was new, applied already, held already (logged, not yet synced), or
+    /// an overlap.
+    public enum Verdict: Equatable, Sendable { case new, duplicate, heldDuplicate, overlap(applied: UInt64) }
+
+    /// Where a batch from `origin` covering `[start, end)` stands against what is applied or held.
+    public func verdict(origin: String, start: UInt64, end: UInt64) -> Verdict {
+        let applied = store.applied[origin] ?? 0
+        let done = Swift.max(applied, heldEnd[origin] ?? 0)
+        if end <= applied { return .duplicate }
+        if end <= done { return .heldDuplicate }
+        if start < done { return .overlap(applied: done) }
+        return .new
+    }
+
+    /// A partial batch arrived (already decoded, rows that no state can have set aside by the
+    /// caller). `frame` is what to log: the batch as received, or re-encoded without its
+    /// quarantined rows.
+    public mutating func received(_ request: Request, batch: PartialBatch, frame: [UInt8]) -> (Verdict, [Directive]) {
+        let verdict = verdict(origin: batch.origin, start: batch.sequenceStart, end: batch.sequenceEnd)
+        return (verdict, directives(for: verdict, request, batch: batch, frame: frame))
+    }
+
+    private mutating func directives(for verdict: Verdict, _ request: Request, batch: PartialBatch, frame: [UInt8]) -> [Directive] {
+        switch verdict {
+        case .duplicate:
+            return [.answer(request, AppliedReply(origin: batch.origin, applied: store.applied[batch.origin] ?? 0))]
+        case .heldDuplicate:
+            // Answered once the held copy is durable, never before.
+            heldAsks.append((request, batch.origin))
+            return []
+        case .overlap(let applied):
+            return [.refuse(request, "overlap: batch [\(batch.sequenceStart), \(batch.sequenceEnd)) of \(batch.origin) starts before "
+                        + "position \(applied), which is applied already; resynchronise from \(applied)")]
+        case .new:
+            held.append((request, batch))
+            heldEnd[batch.origin] = batch.sequenceEnd
+            return [.log(frame)]
+        }
+    }
+
+    /// A mapper asks how far its log is applied; answered after the next sync.
+    public mutating func askedApplied(_ request: Request, origin: String) -> [Directive] {
+        guard held.isEmpty else {
+            heldAsks.append((request, origin))
+            return []
+        }
+        return [.answer(request, AppliedReply(origin: origin, applied: store.applied[origin] ?? 0))]
+    }
+
+    /// Whether logged batches wait for a sync.
+    public var hasHeld: Bool { !held.isEmpty || !heldAsks.isEmpty }
+
+    /// The log was synced: held batches are durable, so they are applied and answered.
+    public mutating func synced() -> (directives: [Directive], appliedBatches: Int, appliedRows: Int) {
+        var directives = [Directive]()
+        var batches = 0
+        var rows = 0
+        for (request, batch) in held {
+            if store.apply(batch) == .applied {
+                batches += 1
+                rows += batch.rows.count
+            }
+            directives.append(.answer(request, AppliedReply(origin: batch.origin, applied: store.applied[batch.origin] ?? batch.sequenceEnd)))
+        }
+        for (request, origin) in heldAsks {
+            directives.append(.answer(request, AppliedReply(origin: origin, applied: store.applied[origin] ?? 0)))
+        }
+        clearHeld()
+        return (directives, batches, rows)
+    }
+
+    /// The sync failed (`reason`, e.g. a full disk): nothing held was taken; every held
+    /// request is refused so its sender retries later.
+    public mutating func syncFailed(_ reason: String) -> [Directive] {
+        var directives = held.map { Directive.refuse($0.request, reason) }
+        for (request, origin) in heldAsks {
+            directives.append(.answer(request, AppliedReply(origin: origin, applied: store.applied[origin] ?? 0)))
+        }
+        clearHeld()
+        return directives
+    }
+
+    private mutating func clearHeld() {
+        held.removeAll(keepingCapacity: true)
+        heldAsks.removeAll(keepingCapacity: true)
+        heldEnd.removeAll(keepingCapacity: true)
+    }
+
+    /// A batch read back from the log at recovery: applied unless already applied.
+    public mutating func replayed(_ batch: PartialBatch) -> Bool {
+        store.apply(batch) == .applied
+    }
+}
