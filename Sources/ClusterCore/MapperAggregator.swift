@@ -37,7 +37,10 @@ public struct MapperAggregator: Sendable {
 
     /// Validates and folds in `batch`. Samples without a timestamp get `arrival`. With
     /// `includePartition`, samples of other partitions are skipped silently (log replay).
-    public mutating func add(_ batch: SampleBatch, arrival: Timestamp, includePartition: ((Int) -> Bool)? = nil) -> IngestOutcome {
+    /// `trusted` skips the time bounds: for a logged batch replayed after a restart, which was
+    /// checked against the bounds in force when it arrived (they may have been tightened since).
+    public mutating func add(_ batch: SampleBatch, arrival: Timestamp, trusted: Bool = false,
+                             includePartition: ((Int) -> Bool)? = nil) -> IngestOutcome {
         var outcome = IngestOutcome()
         // Validate each series of the batch once; map it to a slot or to its error.
         var slots = [Int32](repeating: -1, count: batch.series.count)
@@ -68,7 +71,7 @@ public struct MapperAggregator: Sendable {
             var time = batch.timestamps[index]
             if time == SampleBatch.arrivalTime {
                 time = arrival.nanoseconds
-            } else {
+            } else if !trusted {
                 do {
                     try validator.validate(timestamp: Timestamp(nanoseconds: time), now: arrival)
                 } catch {
@@ -139,6 +142,14 @@ public struct MapperAggregator: Sendable {
         // Forget interned series now and then, so that churning series do not grow memory forever.
         if slotEntries.count > Self.internedSeriesMax { forgetSeries() }
         return result
+    }
+
+    /// Drops every open state (a resynchronisation rebuilds them from the log).
+    public mutating func discardOpenStates() {
+        states.removeAll(keepingCapacity: true)
+        stateKeys.removeAll(keepingCapacity: true)
+        stateOfKey.removeAll(keepingCapacity: true)
+        for slot in slotLastWindow.indices { slotLastWindow[slot] = .min }
     }
 
     /// Most series kept interned between flushes.

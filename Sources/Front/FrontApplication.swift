@@ -62,7 +62,25 @@ struct FrontHandlers: Sendable {
     }
 
     static func error(_ failure: FrontError) -> Response {
-        error(HTTPResponse.Status(code: failure.status), failure.description)
+        guard let key = failure.idempotencyKey else { return error(HTTPResponse.Status(code: failure.status), failure.description) }
+        var text = JSONText()
+        text.raw("{\"error\":")
+        text.string(failure.description)
+        text.raw(",\"idempotency_key\":")
+        text.string(key)
+        text.raw("}")
+        var response = json(HTTPResponse.Status(code: failure.status), text.text)
+        response.headers[.idempotencyKey] = key
+        return response
+    }
+
+    /// The client's `Idempotency-Key`, when it sent a usable one.
+    static func idempotencyKey(_ request: Request) -> Result<String?, FrontError> {
+        guard let key = request.headers[.idempotencyKey] else { return .success(nil) }
+        guard !key.isEmpty, key.utf8.count <= 128, key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
+            return .failure(.badRequest("Idempotency-Key must be 1 to 128 printable ASCII characters without spaces"))
+        }
+        return .success(key)
     }
 
     /// The request body (gunzipped when `Content-Encoding: gzip`), at most the body limit.
@@ -118,8 +136,7 @@ struct FrontHandlers: Sendable {
             var builder = SampleBatchBuilder(capacity: parsed.samples.count)
             for sample in parsed.samples { builder.append(sample) }
             do {
-                let reply = try await service.ingest(builder.finish(id: UInt64.random(in: 1...UInt64.max)))
-                if let batchError = reply.batchError { return Self.error(.internalServerError, "the mapper refused the batch: \(batchError)") }
+                let reply = try await service.ingest(builder.finish(id: UInt64.random(in: 1...UInt64.max)), idempotencyKey: try Self.idempotencyKey(request).get())
                 accepted = reply.accepted
                 errors += reply.errors.map { (index: parsed.indices[$0.index], reason: $0.reason, message: $0.error) }
             } catch {
@@ -162,8 +179,7 @@ struct FrontHandlers: Sendable {
         if parsed.batch.count > 0 {
             parsed.batch.id = UInt64.random(in: 1...UInt64.max)
             do {
-                let reply = try await service.ingest(parsed.batch)
-                if let batchError = reply.batchError { return Self.error(.internalServerError, "the mapper refused the batch: \(batchError)") }
+                let reply = try await service.ingest(parsed.batch, idempotencyKey: try Self.idempotencyKey(request).get())
                 service.metrics.samplesAccepted.increment(by: Int64(reply.accepted))
             } catch {
                 return Self.error(error)
@@ -272,4 +288,9 @@ struct ClusterSummary: Encodable {
                  figures: $0.report.figures)
         }
     }
+}
+
+extension HTTPField.Name {
+    /// Names a request so that a retry is answered, not counted again.
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 }

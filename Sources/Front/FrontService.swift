@@ -64,26 +64,58 @@ public final class FrontService: Service, Sendable {
         return view.map.reducers.allSatisfy { live.contains($0!.id) } && !view.live(.mapper).isEmpty
     }
 
-    /// Sends a batch to a live mapper's acknowledged endpoint and returns its answer; tries
-    /// the other mappers if one fails.
-    public func ingest(_ batch: SampleBatch) async throws(FrontError) -> IngestReply {
+    /// Sends a batch, named by `idempotencyKey` (the client's `Idempotency-Key`, or one made
+    /// here), to the mapper that owns the key, and returns its answer.
+    ///
+    /// A key always goes to the same mapper (rendezvous hashing over the registered mappers'
+    /// ids), and that mapper remembers the keys it logged, so a retry with the same key is
+    /// answered with the first acknowledgement, never counted twice. When the mapper does not
+    /// answer, the outcome is unknown: this answers `503` with the key to retry with, and never
+    /// sends the batch to another mapper (which could count it a second time).
+    public func ingest(_ batch: SampleBatch, idempotencyKey: String?) async throws(FrontError) -> IngestReply {
         guard let view = await clusterView() else { throw FrontError.unavailable("the coordinator has not answered yet") }
-        let mappers = view.live(.mapper).compactMap { $0.endpoints["acked"] }
-        guard !mappers.isEmpty else { throw FrontError.unavailable("no mapper is alive") }
-        let frame = batch.encode()
-        let first = nextMapper.wrappingAdd(1, ordering: .relaxed).oldValue
-        var lastError = "no mapper answered"
-        for attempt in 0..<mappers.count {
-            let endpoint = mappers[(first + attempt) % mappers.count]
-            do {
-                let bytes = try await client.call(endpoint, "samples", body: frame, credential: configuration.mapperToken, timeout: .milliseconds(configuration.callTimeoutMs))
-                return try JSONWire.decode(IngestReply.self, from: bytes)
-            } catch {
-                lastError = "mapper at \(endpoint): \(error)"
-                logger.warning("ingest through \(endpoint) failed: \(error)")
-            }
+        let mappers = view.nodes.filter { $0.report.role == .mapper && $0.report.endpoints["acked"] != nil }
+        let live = mappers.filter(\.alive)
+        guard !live.isEmpty else { throw FrontError.unavailable("no mapper is alive") }
+        let ids = mappers.map(\.report.id)
+        var key = idempotencyKey ?? ""
+        if idempotencyKey == nil {
+            // A fresh key, drawn until its owner is a live mapper (a retry with it then goes there too).
+            let liveIDs = Set(live.map(\.report.id))
+            repeat { key = Self.freshKey() } while !liveIDs.contains(Self.owner(of: key, among: ids))
         }
-        throw FrontError.unavailable(lastError)
+        let ownerID = Self.owner(of: key, among: ids)
+        guard let owner = mappers.first(where: { $0.report.id == ownerID }), owner.alive, let endpoint = owner.report.endpoints["acked"] else {
+            throw FrontError(status: 503, description: "mapper \(ownerID), which takes the batches of this Idempotency-Key, is not alive; retry later with the same key",
+                             idempotencyKey: key)
+        }
+        var keyed = batch
+        keyed.producerKey = ProducerKey(producer: "http:" + key, sequence: 0)
+        let reply: IngestReply
+        do {
+            let bytes = try await client.call(endpoint, "samples", body: keyed.encode(), credential: configuration.mapperToken,
+                                              timeout: .milliseconds(configuration.callTimeoutMs))
+            reply = try JSONWire.decode(IngestReply.self, from: bytes)
+        } catch {
+            logger.warning("ingest through \(ownerID) at \(endpoint) failed: \(error)")
+            throw FrontError(status: 503, description: "outcome unknown: mapper \(ownerID) did not answer (\(error)); "
+                             + "retry with the header Idempotency-Key: \(key) and the batch is counted once", idempotencyKey: key)
+        }
+        if let batchError = reply.batchError {
+            let status = batchError.hasPrefix("insufficient storage") ? 507 : 500
+            throw FrontError(status: status, description: "mapper \(ownerID) refused the batch: \(batchError)", idempotencyKey: key)
+        }
+        return reply
+    }
+
+    /// The mapper (by id) that takes the batches of `key`: the highest FNV-1a hash of key and
+    /// id, so that keys move only when their own mapper leaves.
+    static func owner(of key: String, among ids: [String]) -> String {
+        ids.max { PartitionMap.fnv1a64(key + "/" + $0) < PartitionMap.fnv1a64(key + "/" + $1) } ?? ""
+    }
+
+    static func freshKey() -> String {
+        String(UInt64.random(in: 0...UInt64.max), radix: 36) + String(UInt64.random(in: 0...UInt64.max), radix: 36)
     }
 
     /// Asks the reducer owning `spec.name` for the stats of its buckets.
@@ -115,10 +147,12 @@ public final class FrontService: Service, Sendable {
     }
 }
 
-/// A request the front could not serve; carries its HTTP status.
+/// A request the front could not serve; carries its HTTP status, and for ingest the
+/// Idempotency-Key the client may retry with.
 public struct FrontError: Error, CustomStringConvertible {
     public let status: Int
     public let description: String
+    public var idempotencyKey: String? = nil
 
     static func unavailable(_ message: String) -> FrontError { FrontError(status: 503, description: message) }
     static func badRequest(_ message: String) -> FrontError { FrontError(status: 400, description: message) }

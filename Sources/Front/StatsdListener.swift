@@ -109,7 +109,7 @@ public final class StatsdListener: Service, Sendable {
         var builder = SampleBatchBuilder(capacity: samples.count)
         for sample in samples { builder.append(sample) }
         do {
-            let reply = try await service.ingest(builder.finish(id: UInt64.random(in: 1...UInt64.max)))
+            let reply = try await service.ingest(builder.finish(id: UInt64.random(in: 1...UInt64.max)), idempotencyKey: nil)
             service.metrics.samplesAccepted.increment(by: Int64(reply.accepted))
         } catch {
             service.metrics.rejected("unavailable", count: samples.count)

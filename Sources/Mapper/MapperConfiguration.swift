@@ -20,6 +20,10 @@ public struct MapperConfiguration: Sendable {
     public var heartbeatIntervalMs: Int = 1000
     /// How long a reducer has to acknowledge a partial batch before it is sent again.
     public var partialTimeoutMs: Int = 5000
+    /// How long a keyed batch's acknowledgement is remembered, so a retry is answered, not counted again.
+    public var retryWindowSeconds: Int = 900
+    /// Most keys remembered at once (oldest forgotten first, counted).
+    public var retryKeysMax: Int = 200_000
     public var validation = ValidationLimits()
     /// Tokens a producer must present (one with `write` or `admin` scope); none: no authentication.
     public var tokens = Tokens(entries: [])

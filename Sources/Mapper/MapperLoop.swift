@@ -4,16 +4,20 @@ import Codec
 import Foundation
 import Logging
 import Model
+import Runtime
 import Storage
 import Transport
 import Wire
-import Runtime
 import ZeroMQ
 
-/// The mapper's single thread: owns its sockets, log and aggregation state.
+/// The mapper's single thread: the shell around `MapperDelivery`. It owns the sockets, the log
+/// and the retry table's log, turns them and an injected clock into the machine's events, and
+/// carries out its directives. A batch is aggregated only once it is durably logged, so a
+/// failed sync (a full disk) refuses the batch and leaves nothing behind.
 final class MapperLoop {
     let service: MapperService
     let stop: StopFlag
+    let clock: any RoleClock
     var configuration: MapperConfiguration { service.configuration }
     var logger: Logger { service.logger }
     var metrics: MapperMetrics { service.metrics }
@@ -21,44 +25,45 @@ final class MapperLoop {
     let pull: Socket
     let acked: RPCServer
     let log: WriteAheadLog
-    var map: PartitionMap
-    var aggregator: MapperAggregator
-    var watermark: Int64?
+    let retryLog: RetryLog
+    let quarantine: Quarantine
+    var delivery: MapperDelivery
+    var retries: RetryTable
 
-    /// Per reducer: where its next partial batch starts, what awaits acknowledgement, and how
-    /// far it has applied this mapper's log.
-    var nextStart: [UInt64]
-    var pending: [[PendingPartial]]
-    var applied: [UInt64]
-    var epochs: [FlushEpoch] = []
-    var flushedEnd: UInt64
-    var heldReplies: [(RPCServer.Request, IngestReply)] = []
+    /// Batches appended to the log this turn, applied and answered once it is synced.
+    var held: [(request: RPCServer.Request?, batch: SampleBatch, arrival: Timestamp)] = []
+    /// Retries of a batch held this turn, answered with its reply.
+    var heldRetries: [(request: RPCServer.Request, key: ProducerKey)] = []
+    var resynchronise = false
 
-    /// Most messages taken from the sockets before the log is synced and replies sent.
+    /// Most samples taken from the sockets before the log is synced and replies sent.
+    static let drainSamplesMax = 1_000_000
+    /// Most messages taken in one turn, whatever their size.
     static let drainMessagesMax = 2000
 
-    init(service: MapperService, stop: StopFlag) throws {
+    init(service: MapperService, stop: StopFlag, clock: any RoleClock = SystemRoleClock()) throws {
         self.service = service
         self.stop = stop
+        self.clock = clock
         let configuration = service.configuration
         pull = try Socket(service.context, .pull)
         try pull.setReceiveHighWaterMark(1000)
         try pull.bind(configuration.ingestEndpoint)
         acked = try RPCServer(context: service.context, bind: configuration.ackedEndpoint)
         log = try WriteAheadLog(directory: configuration.dataDirectory + "/wal")
+        retryLog = try RetryLog(directory: configuration.dataDirectory + "/retries")
+        quarantine = Quarantine(directory: configuration.dataDirectory + "/quarantine")
+        retries = RetryTable(windowNanoseconds: Int64(configuration.retryWindowSeconds) * 1_000_000_000, keysMax: configuration.retryKeysMax)
         let ingest = Endpoint.advertised(try pull.lastEndpoint, host: configuration.advertisedHost)
         let ackedEndpoint = Endpoint.advertised(acked.endpoint, host: configuration.advertisedHost)
         service.boundEndpoints.withLock { $0["ingest"] = ingest; $0["acked"] = ackedEndpoint }
         service.logger.info("mapper \(configuration.id) takes batches on \(ingest) (push) and \(ackedEndpoint) (acknowledged)")
 
-        map = try Self.waitForMap(service: service, stop: stop)
-        aggregator = MapperAggregator(window: map.window, sketchMapping: map.sketchMapping,
-                                      partitionCount: map.partitionCount, validator: SampleValidator(limits: configuration.validation))
-        let reducers = map.reducers.count
-        nextStart = Array(repeating: 0, count: reducers)
-        pending = Array(repeating: [], count: reducers)
-        applied = Array(repeating: 0, count: reducers)
-        flushedEnd = log.endPosition
+        let map = try Self.waitForMap(service: service, stop: stop)
+        let aggregator = MapperAggregator(window: map.window, sketchMapping: map.sketchMapping,
+                                          partitionCount: map.partitionCount, validator: SampleValidator(limits: configuration.validation))
+        delivery = MapperDelivery(origin: configuration.id, map: map, aggregator: aggregator, logEnd: log.endPosition,
+                                  resendAfterNanoseconds: Int64(configuration.partialTimeoutMs) * 1_000_000)
     }
 
     /// Heartbeats until the coordinator (or the cached map) names every reducer.
@@ -77,26 +82,36 @@ final class MapperLoop {
     }
 
     func run() throws {
+        let remembered = retryLog.load(into: &retries, now: clock.wallNanoseconds)
+        if remembered > 0 { logger.info("remembers the acknowledgements of \(remembered) keyed batches for retries") }
         try recover()
         service.readyFlag.store(true, ordering: .releasing)
-        var nextFlush = ContinuousClock.now + .milliseconds(configuration.flushIntervalMs)
-        var nextHeartbeat = ContinuousClock.now
+        let flushInterval = Int64(configuration.flushIntervalMs) * 1_000_000
+        var nextFlush = clock.monotonicNanoseconds + flushInterval
+        var nextHeartbeat = clock.monotonicNanoseconds
         while !stop.isStopped {
-            let now = ContinuousClock.now
-            let wait = min(nextFlush, nextHeartbeat) - now
-            let waitMs = max(0, min(50, Int(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)))
+            let wait = min(nextFlush, nextHeartbeat) - clock.monotonicNanoseconds
+            let waitMs = Int(max(0, min(50, wait / 1_000_000)))
             let ready = try Poller.poll([.socket(pull, .readable), .socket(acked.socket, .readable), .descriptor(service.waker.descriptor, .readable)], timeoutMs: waitMs)
             if ready[2].contains(.readable) { service.waker.drain() }
             try drainIngest()
             handleEvents()
-            if ContinuousClock.now >= nextFlush || aggregator.openStateCount >= configuration.openStatesMax {
-                flush()
-                nextFlush = ContinuousClock.now + .milliseconds(configuration.flushIntervalMs)
+            if resynchronise {
+                resynchronise = false
+                logger.warning("a reducer has applied more of this mapper's log than assumed; resynchronising")
+                try recover()
             }
-            sendPending()
-            if ContinuousClock.now >= nextHeartbeat {
+            if clock.monotonicNanoseconds >= nextFlush || delivery.aggregator.openStateCount >= configuration.openStatesMax {
+                flush()
+                nextFlush = clock.monotonicNanoseconds + flushInterval
+            }
+            perform(delivery.due(now: clock.monotonicNanoseconds))
+            metrics.pendingPartials.set(Double(delivery.pendingCount))
+            if clock.monotonicNanoseconds >= nextHeartbeat {
                 heartbeat()
-                nextHeartbeat = ContinuousClock.now + .milliseconds(configuration.heartbeatIntervalMs)
+                retryLog.expire(before: clock.wallNanoseconds - retries.windowNanoseconds)
+                retries.expire(now: clock.wallNanoseconds)
+                nextHeartbeat = clock.monotonicNanoseconds + Int64(configuration.heartbeatIntervalMs) * 1_000_000
             }
         }
         try shutdown()
@@ -106,7 +121,8 @@ final class MapperLoop {
 
     func drainIngest() throws {
         var taken = 0
-        while taken < Self.drainMessagesMax, let parts = try pull.receiveMultipart(blocking: false) {
+        var samples = 0
+        while taken < Self.drainMessagesMax, samples < Self.drainSamplesMax, let parts = try pull.receiveMultipart(blocking: false) {
             taken += 1
             metrics.batchesPush.increment()
             guard parts.count <= 2 else {
@@ -114,9 +130,12 @@ final class MapperLoop {
                 continue
             }
             guard refusal(of: parts.count == 2 ? parts[1] : nil, frame: parts[0]) == nil else { continue }
-            _ = ingest(parts[0])
+            if case .batch(let batch) = decode(parts[0]) {
+                samples += batch.count
+                take(batch, frame: parts[0], request: nil)
+            }
         }
-        while taken < Self.drainMessagesMax, let request = try acked.receive() {
+        while taken < Self.drainMessagesMax, samples < Self.drainSamplesMax, let request = try acked.receive() {
             taken += 1
             guard request.method == "samples" else {
                 acked.fail(request, "unknown method '\(request.method)'; a mapper answers 'samples'")
@@ -125,17 +144,111 @@ final class MapperLoop {
             metrics.batchesAcked.increment()
             if let refusal = refusal(of: request.credential, frame: request.body) {
                 let id = (try? Frame.header(of: request.body).batchID) ?? 0
-                acked.reply(request, JSONWire.encode(IngestReply(batchID: id, accepted: 0, rejected: 0, errors: [], batchError: refusal)))
+                reply(request, IngestReply(batchID: id, accepted: 0, rejected: 0, errors: [], batchError: refusal))
                 continue
             }
-            heldReplies.append((request, ingest(request.body)))
+            switch decode(request.body) {
+            case .batch(let batch):
+                samples += batch.count
+                take(batch, frame: request.body, request: request)
+            case .refused(let reply):
+                self.reply(request, reply)
+            }
         }
         if taken > 0 { metrics.ingestMessagesPerTurn.record(Double(taken)) }
-        guard log.hasPending || !heldReplies.isEmpty else { return }
-        try log.sync()
+        commitHeld()
+    }
+
+    /// Logs a decoded batch (held until the sync), or answers a retry of a batch seen before.
+    func take(_ batch: SampleBatch, frame: [UInt8], request: RPCServer.Request?) {
+        if let key = batch.producerKey {
+            if let first = retries.reply(for: key) {
+                metrics.retriesAnswered.increment()
+                if let request { reply(request, first) }
+                return
+            }
+            if held.contains(where: { $0.batch.producerKey == key }) {
+                metrics.retriesAnswered.increment()
+                if let request { heldRetries.append((request, key)) }
+                return
+            }
+        }
+        let arrival = Timestamp(nanoseconds: clock.wallNanoseconds)
+        var record = ByteWriter(capacity: 8 + frame.count)
+        record.append(arrival.nanoseconds)
+        record.append(bytes: frame)
+        log.append(record.bytes)
+        held.append((request, batch, arrival))
+    }
+
+    /// Syncs the log; then the held batches are durable: aggregated, remembered for retries and
+    /// answered. If the sync fails, none of them was taken, and each is refused.
+    func commitHeld() {
+        guard !held.isEmpty else { return }
+        defer {
+            held.removeAll(keepingCapacity: true)
+            heldRetries.removeAll(keepingCapacity: true)
+        }
+        do {
+            try log.sync()
+        } catch {
+            log.discardPending()
+            let reason = error.isNoSpace
+                ? "insufficient storage: the mapper's log cannot be written (\(error)); nothing of the batch was taken"
+                : "the mapper's log cannot be written (\(error)); nothing of the batch was taken"
+            logger.error("\(reason)")
+            let label = error.isNoSpace ? "insufficient_storage" : "log_write_failed"
+            for (request, batch, _) in held {
+                metrics.samplesReceived.increment(by: Int64(batch.count))
+                metrics.rejected(label, count: batch.count)
+                metrics.rejectedBatch(label)
+                if let request { reply(request, IngestReply(batchID: batch.id, accepted: 0, rejected: 0, errors: [], batchError: reason)) }
+            }
+            for (request, _) in heldRetries { reply(request, IngestReply(batchID: 0, accepted: 0, rejected: 0, errors: [], batchError: reason)) }
+            return
+        }
         metrics.walBytes.set(Double(log.sizeBytes))
-        for (request, reply) in heldReplies { acked.reply(request, JSONWire.encode(reply)) }
-        heldReplies.removeAll(keepingCapacity: true)
+        var answers = [(RPCServer.Request, IngestReply)]()
+        for (request, batch, arrival) in held {
+            let outcome = delivery.logged(batch, arrival: arrival)
+            metrics.samplesReceived.increment(by: Int64(batch.count))
+            metrics.samplesAccepted.increment(by: Int64(outcome.accepted))
+            for (reason, count) in outcome.rejectedByReason { metrics.rejected(reason.rawValue, count: count) }
+            let answer = IngestReply(batchID: batch.id, accepted: outcome.accepted, rejected: outcome.rejected,
+                                     errors: outcome.details.map { .init(index: $0.index, reason: $0.error.reason.rawValue, error: $0.error.message) })
+            if let key = batch.producerKey {
+                retries.remember(key, reply: answer, time: arrival.nanoseconds)
+                retryLog.append(key, reply: answer, time: arrival.nanoseconds)
+            }
+            if let request { answers.append((request, answer)) }
+        }
+        retryLog.sync(logger: logger)
+        metrics.retryKeys.set(Double(retries.count))
+        for (request, answer) in answers { reply(request, answer) }
+        for (request, key) in heldRetries {
+            if let first = retries.reply(for: key) { reply(request, first) }
+        }
+    }
+
+    enum Decoded {
+        case batch(SampleBatch)
+        case refused(IngestReply)
+    }
+
+    func reply(_ request: RPCServer.Request, _ answer: IngestReply) {
+        acked.reply(request, JSONWire.encode(answer))
+    }
+
+    /// Decodes a batch frame; a refused frame is counted and answered with why.
+    func decode(_ frame: [UInt8]) -> Decoded {
+        do {
+            return .batch(try SampleBatch.decode(frame))
+        } catch {
+            metrics.rejectedBatch(error.reason)
+            let id = (try? Frame.header(of: frame).batchID) ?? 0
+            logger.debug("rejected batch: \(error)")
+            return .refused(IngestReply(batchID: id, accepted: 0, rejected: 0, errors: [], batchError: error.description))
+        }
     }
 
     /// Why a batch `frame` sent with `token` is refused, or `nil` when it may be taken. A refused
@@ -153,75 +266,54 @@ final class MapperLoop {
             : "forbidden: the token lacks the 'write' scope"
     }
 
-    /// Decodes, logs and aggregates one batch frame.
-    func ingest(_ frame: [UInt8]) -> IngestReply {
-        let batch: SampleBatch
-        do {
-            batch = try SampleBatch.decode(frame)
-        } catch {
-            metrics.rejectedBatch(error.reason)
-            let id = (try? Frame.header(of: frame).batchID) ?? 0
-            logger.debug("rejected batch: \(error)")
-            return IngestReply(batchID: id, accepted: 0, rejected: 0, errors: [], batchError: error.description)
-        }
-        let arrival = WallClock.now()
-        var record = ByteWriter(capacity: 8 + frame.count)
-        record.append(arrival.nanoseconds)
-        record.append(bytes: frame)
-        log.append(record.bytes)
-        let outcome = aggregator.add(batch, arrival: arrival)
-        metrics.samplesReceived.increment(by: Int64(batch.count))
-        metrics.samplesAccepted.increment(by: Int64(outcome.accepted))
-        for (reason, count) in outcome.rejectedByReason { metrics.rejected(reason.rawValue, count: count) }
-        return IngestReply(batchID: batch.id, accepted: outcome.accepted, rejected: outcome.rejected,
-                           errors: outcome.details.map { .init(index: $0.index, reason: $0.error.reason.rawValue, error: $0.error.message) })
-    }
-
     // MARK: Recovery
 
     /// Asks every reducer how far it applied this mapper's log, then re-aggregates the rest.
     func recover() throws {
-        var known = [UInt64?](repeating: nil, count: map.reducers.count)
-        var lastAsk = ContinuousClock.now - .seconds(10)
+        var known = [UInt64?](repeating: nil, count: delivery.reducerCount)
+        var lastAsk = clock.monotonicNanoseconds - 10_000_000_000
         while known.contains(where: { $0 == nil }) {
             if stop.isStopped { throw CancellationError() }
-            if ContinuousClock.now - lastAsk > .seconds(2) {
-                lastAsk = .now
-                for ordinal in known.indices where known[ordinal] == nil {
-                    askApplied(ordinal)
-                }
+            if clock.monotonicNanoseconds - lastAsk > 2_000_000_000 {
+                lastAsk = clock.monotonicNanoseconds
+                for ordinal in known.indices where known[ordinal] == nil { askApplied(ordinal) }
             }
             _ = try? Poller.poll([.descriptor(service.waker.descriptor, .readable)], timeoutMs: 100)
             service.waker.drain()
             for event in service.takeEvents() {
                 if case .applied(let reducer, let position) = event { known[reducer] = position }
-                if case .heartbeat(let reply) = event { updateMap(reply) }
+                if case .heartbeat(let reply) = event { delivery.mapChanged(reply.map) }
             }
         }
-        applied = known.map { $0! }
-        let from = applied.min() ?? log.endPosition
+        let from = delivery.recover(applied: known.map { $0! }, logStart: log.startPosition)
         var replayed = 0
-        try log.replay(from: from) { end, record in
+        try log.replay(from: from, corrupt: { [self] position, length in
+            quarantineRecord("log record at position \(position) (\(length) bytes) fails its checksum; its samples are lost")
+        }) { end, record in
             let start = end - UInt64(8 + record.count)
             var reader = ByteReader(record, subject: "mapper log record")
-            let arrival = Timestamp(nanoseconds: try reader.read(Int64.self, "arrival time"))
-            guard let batch = try? SampleBatch.decode(Array(record[8...])) else { return }
-            _ = aggregator.add(batch, arrival: arrival) { [map, applied] partition in
-                start >= applied[map.reducerOrdinal(ofPartition: partition)]
+            do {
+                let arrival = Timestamp(nanoseconds: try reader.read(Int64.self, "arrival time"))
+                let batch = try SampleBatch.decode(Array(record[8...]))
+                delivery.replayed(batch, arrival: arrival, start: start)
+                replayed += batch.count
+            } catch {
+                quarantine.keep(record, name: "wal-\(start).record")
+                quarantineRecord("log record at position \(start) does not decode: \(error); kept as quarantine/wal-\(start).record")
             }
-            replayed += batch.count
         }
-        for ordinal in applied.indices { nextStart[ordinal] = max(applied[ordinal], log.startPosition) }
-        flushedEnd = from
-        if log.endPosition > from {
-            logger.info("replayed \(replayed) samples of the log from position \(from) to \(log.endPosition)")
-            flush()
-        }
-        for ordinal in nextStart.indices { nextStart[ordinal] = log.endPosition }
+        if log.endPosition > from { logger.info("replayed \(replayed) samples of the log from position \(from) to \(log.endPosition)") }
+        perform(delivery.recovered(logEnd: log.endPosition, cutTime: clock.wallNanoseconds))
+    }
+
+    func quarantineRecord(_ line: String) {
+        metrics.quarantinedRecords.increment()
+        quarantine.record(["mapper log: " + line], time: RFC3339.format(Timestamp(nanoseconds: clock.wallNanoseconds)))
+        logger.error("quarantined \(line)")
     }
 
     func askApplied(_ ordinal: Int) {
-        guard let address = map.reducers[ordinal] else { return }
+        guard let address = delivery.map.reducers[ordinal] else { return }
         service.client.send(to: address.partials, method: "applied", body: JSONWire.encode(AppliedRequest(origin: configuration.id)),
                             timeout: .seconds(2)) { [service] result in
             if case .success(let bytes) = result, let reply = try? JSONWire.decode(AppliedReply.self, from: bytes) {
@@ -230,109 +322,69 @@ final class MapperLoop {
         }
     }
 
-    // MARK: Flushing
+    // MARK: Delivery
 
-    /// Hands everything aggregated since the last flush to the reducers, as one partial batch
-    /// per reducer covering the log range since its previous batch.
     func flush() {
-        let end = log.endPosition
-        let now = WallClock.now().nanoseconds
-        guard end > flushedEnd else {
-            if epochs.isEmpty && pending.allSatisfy(\.isEmpty) { advanceWatermark(to: now) }
-            return
-        }
-        let start = ContinuousClock.now
-        let groups = aggregator.drain(reducerCount: map.reducers.count) { [map] in map.reducerOrdinal(ofPartition: $0) }
-        for (ordinal, rows) in groups.enumerated() {
-            let batch = PartialBatch(id: end, origin: configuration.id, sequenceStart: nextStart[ordinal], sequenceEnd: end,
-                                     windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping,
-                                     series: rows.series, rows: rows.rows)
-            pending[ordinal].append(PendingPartial(end: end, frame: batch.encode(), rowCount: rows.rows.count, sentAt: nil))
-            nextStart[ordinal] = end
-        }
-        epochs.append(FlushEpoch(end: end, cutTime: now))
-        flushedEnd = end
-        let elapsed = ContinuousClock.now - start
-        metrics.flushSeconds.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-        metrics.openWindows.set(Double(0))
+        let start = clock.monotonicNanoseconds
+        perform(delivery.flush(logEnd: log.endPosition, cutTime: clock.wallNanoseconds))
+        metrics.flushSeconds.recordNanoseconds(clock.monotonicNanoseconds - start)
+        metrics.openWindows.set(Double(delivery.aggregator.openStateCount))
     }
 
-    /// Sends each reducer's oldest unacknowledged batch, again if it timed out.
-    func sendPending() {
-        let now = ContinuousClock.now
-        var total = 0
-        for ordinal in pending.indices {
-            total += pending[ordinal].count
-            guard var head = pending[ordinal].first, let address = map.reducers[ordinal] else { continue }
-            if let sentAt = head.sentAt, now - sentAt < .milliseconds(configuration.partialTimeoutMs) { continue }
-            head.sentAt = now
-            pending[ordinal][0] = head
-            let end = head.end
-            metrics.partialsSent.increment()
-            metrics.partialRowsSent.increment(by: Int64(head.rowCount))
-            service.client.send(to: address.partials, method: "partials", body: head.frame,
-                                timeout: .milliseconds(configuration.partialTimeoutMs)) { [service] result in
-                switch result {
-                case .success(let bytes):
-                    let position = (try? JSONWire.decode(AppliedReply.self, from: bytes))?.applied ?? end
-                    service.post(.acknowledged(reducer: ordinal, end: max(position, end)))
-                case .failure(let error):
-                    service.post(.partialFailed(reducer: ordinal, end: end, error: error.description))
+    func perform(_ directives: [MapperDelivery.Directive]) {
+        for directive in directives {
+            switch directive {
+            case .send(let ordinal, let end, let frame, let rowCount):
+                guard let address = delivery.map.reducers[ordinal] else { continue }
+                metrics.partialsSent.increment()
+                metrics.partialRowsSent.increment(by: Int64(rowCount))
+                service.client.send(to: address.partials, method: "partials", body: frame,
+                                    timeout: .milliseconds(configuration.partialTimeoutMs)) { [service] result in
+                    switch result {
+                    case .success(let bytes):
+                        if let reply = try? JSONWire.decode(AppliedReply.self, from: bytes) {
+                            service.post(.acknowledged(reducer: ordinal, applied: reply.applied))
+                        } else {
+                            service.post(.partialFailed(reducer: ordinal, end: end, error: "malformed acknowledgement"))
+                        }
+                    case .failure(let error):
+                        service.post(.partialFailed(reducer: ordinal, end: end, error: error.description))
+                    }
                 }
+            case .truncateLog(let position):
+                try? log.truncate(before: position)
+                metrics.walBytes.set(Double(log.sizeBytes))
+            case .watermark(let time):
+                metrics.watermarkLag.set(Double(clock.wallNanoseconds - time) / 1e9)
+            case .resynchronise:
+                resynchronise = true
             }
         }
-        metrics.pendingPartials.set(Double(total))
     }
 
     func handleEvents() {
         for event in service.takeEvents() {
             switch event {
-            case .acknowledged(let reducer, let end):
-                pending[reducer].removeAll { $0.end <= end }
-                applied[reducer] = max(applied[reducer], end)
-                acknowledgementsChanged()
+            case .acknowledged(let reducer, let position):
+                perform(delivery.acknowledged(reducer: reducer, applied: position))
             case .partialFailed(let reducer, let end, let error):
-                // Retry sooner than the timeout: mark the head as sent long ago.
-                if let index = pending[reducer].firstIndex(where: { $0.end == end }) {
-                    pending[reducer][index].sentAt = ContinuousClock.now - .milliseconds(configuration.partialTimeoutMs - 500)
-                }
+                let overlap = error.hasPrefix("overlap:")
+                perform(delivery.failed(reducer: reducer, end: end, overlap: overlap, now: clock.monotonicNanoseconds,
+                                        retryAfterNanoseconds: 500_000_000))
                 logger.debug("partial batch to reducer \(reducer) failed: \(error); will retry")
             case .applied:
                 break
             case .heartbeat(let reply):
-                updateMap(reply)
+                delivery.mapChanged(reply.map)
             }
         }
     }
 
-    /// Advances the watermark past fully acknowledged flushes and drops log segments every
-    /// reducer has applied.
-    func acknowledgementsChanged() {
-        let everywhere = applied.min() ?? 0
-        while let first = epochs.first, first.end <= everywhere {
-            advanceWatermark(to: first.cutTime)
-            epochs.removeFirst()
-        }
-        try? log.truncate(before: everywhere)
-        metrics.walBytes.set(Double(log.sizeBytes))
-    }
-
-    func advanceWatermark(to time: Int64) {
-        watermark = max(watermark ?? .min, time)
-        metrics.watermarkLag.set(Double(WallClock.now().nanoseconds - watermark!) / 1e9)
-    }
-
-    func updateMap(_ reply: HeartbeatReply) {
-        guard reply.map.version != map.version, reply.map.reducers.count == map.reducers.count else { return }
-        map.reducers = reply.map.reducers
-        map.version = reply.map.version
-    }
-
     func heartbeat() {
-        let report = NodeReport(id: configuration.id, role: .mapper, endpoints: service.endpoints, watermark: watermark,
-                                figures: ["open_windows": Double(aggregator.openStateCount), "wal_bytes": Double(log.sizeBytes),
-                                          "pending_partials": Double(pending.reduce(0) { $0 + $1.count })])
-        metrics.openWindows.set(Double(aggregator.openStateCount))
+        let report = NodeReport(id: configuration.id, role: .mapper, endpoints: service.endpoints, watermark: delivery.watermark,
+                                figures: ["open_windows": Double(delivery.aggregator.openStateCount), "wal_bytes": Double(log.sizeBytes),
+                                          "pending_partials": Double(delivery.pendingCount), "retry_keys": Double(retries.count)])
+        metrics.openWindows.set(Double(delivery.aggregator.openStateCount))
         service.link.beat(report) { [service] reply in service.post(.heartbeat(reply)) }
     }
 
@@ -341,14 +393,14 @@ final class MapperLoop {
     func shutdown() throws {
         try drainIngest()
         flush()
-        let deadline = ContinuousClock.now + .seconds(5)
-        while pending.contains(where: { !$0.isEmpty }) && ContinuousClock.now < deadline {
-            sendPending()
+        let deadline = clock.monotonicNanoseconds + 5_000_000_000
+        while delivery.pendingCount > 0 && clock.monotonicNanoseconds < deadline {
+            perform(delivery.due(now: clock.monotonicNanoseconds))
             _ = try? Poller.poll([.descriptor(service.waker.descriptor, .readable)], timeoutMs: 50)
             service.waker.drain()
             handleEvents()
         }
-        try log.sync()
+        try? log.sync()
         pull.close()
         acked.socket.close()
         logger.info("mapper \(configuration.id) stopped; log ends at \(log.endPosition)")

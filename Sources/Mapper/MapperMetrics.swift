@@ -18,6 +18,9 @@ struct MapperMetrics {
     let pendingPartials: Gauge
     let callsInFlight: Gauge
     let ingestMessagesPerTurn: ValueHistogram
+    let retriesAnswered: Counter
+    let retryKeys: Gauge
+    let quarantinedRecords: Counter
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -34,6 +37,9 @@ struct MapperMetrics {
                                                       buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)], help: "Time to hand aggregated windows to the reducers.")
         pendingPartials = registry.gauge("windrow_partials_pending", help: "Partial batches awaiting a reducer's acknowledgement.")
         callsInFlight = registry.gauge("windrow_zmq_calls_in_flight", help: "Requests sent to other nodes over ZeroMQ and awaiting their answer.")
+        retriesAnswered = registry.counter("windrow_retries_answered_total", help: "Keyed batches seen before, answered with their first acknowledgement and not counted again.")
+        retryKeys = registry.gauge("windrow_retry_keys", help: "Keyed batches whose acknowledgement is remembered for retries.")
+        quarantinedRecords = registry.counter("windrow_quarantined_log_records_total", help: "Write-ahead-log records that failed their checksum or did not decode on replay, set aside.")
         ingestMessagesPerTurn = registry.valueHistogram("windrow_zmq_messages_per_turn", labels: [("queue", "ingest")],
                                                             buckets: [1, 10, 100, 500, 1000, Double(MapperLoop.drainMessagesMax)],
                                                             help: "Messages taken off a ZeroMQ queue in one loop turn; turns at the top bucket (the per-turn limit) mean the queue holds more.")

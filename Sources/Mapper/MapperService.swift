@@ -75,7 +75,7 @@ public final class MapperService: Sendable {
 
 /// What the RPC thread hands to the mapper's loop.
 enum MapperEvent: Sendable {
-    case acknowledged(reducer: Int, end: UInt64)
+    case acknowledged(reducer: Int, applied: UInt64)
     case partialFailed(reducer: Int, end: UInt64, error: String)
     case applied(reducer: Int, position: UInt64)
     case heartbeat(HeartbeatReply)

@@ -7,7 +7,8 @@ public enum Frame {
     static let compressionThreshold = 256
 
     /// Builds a frame around `payload`.
-    public static func encode(kind: FrameHeader.Kind, batchID: UInt64, itemCount: Int, payload: [UInt8], compress: Bool = true) -> [UInt8] {
+    public static func encode(kind: FrameHeader.Kind, batchID: UInt64, itemCount: Int, payload: [UInt8], compress: Bool = true,
+                              keyed: Bool = false) -> [UInt8] {
         var stored = payload
         var compressed = false
         if compress && payload.count >= compressionThreshold, let block = try? LZ4.compress(payload), block.count < payload.count {
@@ -16,7 +17,7 @@ public enum Frame {
         }
         var writer = ByteWriter(capacity: FrameHeader.size + stored.count)
         let header = FrameHeader(
-            kind: kind, compressed: compressed, batchID: batchID, itemCount: UInt32(itemCount),
+            kind: kind, compressed: compressed, keyed: keyed, batchID: batchID, itemCount: UInt32(itemCount),
             rawLength: UInt32(payload.count), storedLength: UInt32(stored.count), checksum: 0)
         header.encode(into: &writer)
         writer.append(bytes: stored)

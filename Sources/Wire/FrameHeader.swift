@@ -6,7 +6,8 @@ import Codec
 /// 0  magic "WNDW"          identifies the format at a glance and in captures
 /// 4  version u8 = 1        bumped on any incompatible change
 /// 5  kind u8               1 samples, 2 partials
-/// 6  flags u16             bit 0: payload is one LZ4 block
+/// 6  flags u16             bit 0: payload is one LZ4 block; bit 1: the (sample) payload starts
+///                          with a producer id and sequence, so a retry is recognised
 /// 8  batch id u64          chosen by the sender; echoed in acknowledgements
 /// 16 item count u32        samples or window rows in the payload
 /// 20 raw length u32        payload bytes before compression
@@ -28,6 +29,8 @@ public struct FrameHeader: Hashable, Sendable {
 
     public var kind: Kind
     public var compressed: Bool
+    /// The payload begins with a producer key (flags bit 1; sample batches only).
+    public var keyed: Bool = false
     public var batchID: UInt64
     public var itemCount: UInt32
     public var rawLength: UInt32
@@ -39,7 +42,7 @@ public struct FrameHeader: Hashable, Sendable {
         writer.append(bytes: Self.magic)
         writer.append(Self.version)
         writer.append(kind.rawValue)
-        writer.append(UInt16(compressed ? 1 : 0))
+        writer.append(UInt16(compressed ? 1 : 0) | UInt16(keyed ? 2 : 0))
         writer.append(batchID)
         writer.append(itemCount)
         writer.append(rawLength)
@@ -63,15 +66,17 @@ public struct FrameHeader: Hashable, Sendable {
             throw .invalid("kind", "got \(rawKind); want 1 (samples) or 2 (partials)", in: reader.subject)
         }
         let flags = try reader.read(UInt16.self, "flags")
-        guard flags & ~1 == 0 else {
+        guard flags & ~3 == 0 else {
             throw .invalid("flags", "unknown bits 0x\(String(flags, radix: 16)) are set", in: reader.subject)
         }
-        return FrameHeader(
+        var header = FrameHeader(
             kind: kind, compressed: flags & 1 != 0,
             batchID: try reader.read(UInt64.self, "batch id"),
             itemCount: try reader.read(UInt32.self, "item count"),
             rawLength: try reader.read(UInt32.self, "raw length"),
             storedLength: try reader.read(UInt32.self, "stored length"),
             checksum: try reader.read(UInt32.self, "checksum"))
+        header.keyed = flags & 2 != 0
+        return header
     }
 }

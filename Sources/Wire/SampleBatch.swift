@@ -5,6 +5,8 @@ import Model
 ///
 /// Payload layout (docs/protocol.md, "Sample batch"):
 /// ```
+/// [producer id string, sequence u64]    only when the header's flags bit 1 is set: names the
+///                                       batch so that a retry is answered, not counted again
 /// series table                          (see SeriesTable)
 /// series index column   u32 × n         index into the series table
 /// timestamp column      i64 × n         ns since the epoch: the first absolute, then each the
@@ -18,6 +20,8 @@ public struct SampleBatch: Hashable, Sendable {
 
     /// Chosen by the producer and echoed in the acknowledgement.
     public var id: UInt64
+    /// The producer's name for this batch, when it wants retries recognised.
+    public var producerKey: ProducerKey?
     public var series: [SeriesEntry]
     public var seriesIndices: [UInt32]
     /// Nanoseconds since the epoch, or `arrivalTime`.
@@ -39,6 +43,10 @@ public struct SampleBatch: Hashable, Sendable {
     /// Encodes the batch as one frame.
     public func encode(compress: Bool = true) -> [UInt8] {
         var writer = ByteWriter(capacity: 64 + series.count * 32 + count * 20)
+        if let producerKey {
+            writer.appendString(producerKey.producer)
+            writer.append(producerKey.sequence)
+        }
         SeriesTable.encode(series, into: &writer)
         writer.appendColumn(seriesIndices)
         var previous: Int64 = 0
@@ -47,7 +55,8 @@ public struct SampleBatch: Hashable, Sendable {
             return timestamp &- previous
         })
         writer.appendColumn(values)
-        return Frame.encode(kind: .samples, batchID: id, itemCount: count, payload: writer.bytes, compress: compress)
+        return Frame.encode(kind: .samples, batchID: id, itemCount: count, payload: writer.bytes, compress: compress,
+                            keyed: producerKey != nil)
     }
 
     /// Decodes and checks a frame: structure, lengths, checksum and series indices.
@@ -56,6 +65,12 @@ public struct SampleBatch: Hashable, Sendable {
         let subject = "sample batch"
         let (header, payload) = try Frame.decode(bytes, expecting: .samples, limits: limits, subject: subject)
         var reader = ByteReader(payload, subject: subject)
+        var producerKey: ProducerKey?
+        if header.keyed {
+            let producer = try reader.readString("producer id", limit: ProducerKey.producerBytesMax)
+            guard !producer.isEmpty else { throw .invalid("producer id", "is empty", in: subject) }
+            producerKey = ProducerKey(producer: producer, sequence: try reader.read(UInt64.self, "sequence"))
+        }
         let series = try SeriesTable.decode(from: &reader, limits: limits)
         let count = Int(header.itemCount)
         let indices = try reader.readColumn(UInt32.self, count: count, "series index column")
@@ -70,6 +85,25 @@ public struct SampleBatch: Hashable, Sendable {
             previous &+= timestamps[index]
             timestamps[index] = previous
         }
-        return SampleBatch(id: header.batchID, series: series, seriesIndices: indices, timestamps: timestamps, values: values)
+        var batch = SampleBatch(id: header.batchID, series: series, seriesIndices: indices, timestamps: timestamps, values: values)
+        batch.producerKey = producerKey
+        return batch
     }
+}
+
+/// A producer's name for one batch: its id and a sequence number it never reuses for other
+/// data. A mapper that has logged a batch with this key answers a retry with the first
+/// acknowledgement instead of counting it again (docs/protocol.md, "Retries").
+public struct ProducerKey: Hashable, Sendable, CustomStringConvertible {
+    /// Longest producer id, in bytes.
+    public static let producerBytesMax = 200
+    public var producer: String
+    public var sequence: UInt64
+
+    public init(producer: String, sequence: UInt64) {
+        self.producer = producer
+        self.sequence = sequence
+    }
+
+    public var description: String { "\(producer)#\(sequence)" }
 }
