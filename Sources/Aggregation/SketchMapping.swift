@@ -27,9 +27,10 @@ public struct SketchMapping: Hashable, Sendable {
         Int32((log(magnitude) * multiplier).rounded(.up))
     }
 
-    /// The representative magnitude of bucket `index`.
+    /// The representative magnitude of bucket `index`; at most the largest double (the top
+    /// bucket's representative would overflow for values near it).
     @inline(__always)
     public func value(_ index: Int32) -> Double {
-        2 * exp(Double(index) / multiplier) / (gamma + 1)
+        Swift.min(2 * exp(Double(index) / multiplier) / (gamma + 1), .greatestFiniteMagnitude)
     }
 }
