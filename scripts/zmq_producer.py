@@ -46,9 +46,14 @@ def string(s):
     return varint(len(b)) + b
 
 
-def sample_batch(batch_id, series, samples, compress=True):
-    """series: [(name, type 0|1|2, {tag: value})]; samples: [(series index, ns, value)]."""
-    payload = bytearray(varint(len(series)))
+def sample_batch(batch_id, series, samples, compress=True, producer=None, sequence=0):
+    """series: [(name, type 0|1|2, {tag: value})]; samples: [(series index, ns, value)].
+    With `producer`, the batch is keyed (flags bit 1): the payload starts with the producer id
+    and `sequence`, and a mapper answers a retry of it with its first acknowledgement."""
+    payload = bytearray()
+    if producer:
+        payload += string(producer) + struct.pack("<Q", sequence)
+    payload += varint(len(series))
     for name, kind, tags in series:
         payload += string(name) + bytes([kind]) + varint(len(tags))
         for key in sorted(tags):
@@ -59,11 +64,11 @@ def sample_batch(batch_id, series, samples, compress=True):
         payload += struct.pack("<q", (ns - previous + 2**63) % 2**64 - 2**63)
         previous = ns
     payload += b"".join(struct.pack("<d", s[2]) for s in samples)
-    stored, flags = bytes(payload), 0
+    stored, flags = bytes(payload), 2 if producer else 0
     if compress and len(payload) >= 256:
         block = lz4.block.compress(bytes(payload), store_size=False)
         if len(block) < len(payload):
-            stored, flags = block, 1
+            stored, flags = block, flags | 1
     head = b"WNDW" + struct.pack("<BBHQIII", 1, 1, flags, batch_id, len(samples), len(payload), len(stored))
     return head + struct.pack("<I", crc32c(stored, crc32c(head))) + stored
 
@@ -80,24 +85,36 @@ def send_push(endpoint, frames, token=None):
     socket.close()
 
 
-def send_acked(endpoint, frames, timeout_ms=30_000, token=None):
+def send_acked(endpoint, frames, timeout_ms=30_000, token=None, attempts=1):
     """Acknowledged: [request id, b"samples", frame] (plus [token] for mappers that require one)
-    on a DEALER; returns the JSON replies."""
+    on a DEALER; returns the JSON replies in frame order. Frames still unanswered after
+    `timeout_ms` are sent again, up to `attempts` times in all: safe for keyed frames, which
+    the mapper counts once however often they arrive."""
     context = zmq.Context.instance()
     socket = context.socket(zmq.DEALER)
     socket.setsockopt(zmq.LINGER, 0)
-    socket.setsockopt(zmq.RCVTIMEO, timeout_ms)
     socket.connect(endpoint)
-    for number, frame in enumerate(frames, start=1):
-        socket.send_multipart([struct.pack("<Q", number), b"samples", frame] + ([token.encode()] if token else []))
-    replies = {}
-    while len(replies) < len(frames):
-        request_id, status, body = socket.recv_multipart()
-        if status != b"\x00":
-            raise RuntimeError(body.decode())
-        replies[struct.unpack("<Q", request_id)[0]] = json.loads(body)
+    replies, request_of, next_id = {}, {}, 1
+    for _ in range(attempts):
+        for index, frame in enumerate(frames):
+            if index not in replies:
+                request_of[next_id] = index
+                socket.send_multipart([struct.pack("<Q", next_id), b"samples", frame] + ([token.encode()] if token else []))
+                next_id += 1
+        deadline = time.monotonic() + timeout_ms / 1000
+        while len(replies) < len(frames) and time.monotonic() < deadline:
+            if not socket.poll(max(1, int((deadline - time.monotonic()) * 1000))):
+                break
+            request_id, status, body = socket.recv_multipart()
+            if status != b"\x00":
+                raise RuntimeError(body.decode())
+            replies.setdefault(request_of[struct.unpack("<Q", request_id)[0]], json.loads(body))
+        if len(replies) == len(frames):
+            break
     socket.close()
-    return [replies[n] for n in sorted(replies)]
+    if len(replies) < len(frames):
+        raise TimeoutError(f"{len(frames) - len(replies)} of {len(frames)} batches unanswered after {attempts} attempts")
+    return [replies[n] for n in range(len(frames))]
 
 
 def main():

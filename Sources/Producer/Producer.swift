@@ -56,12 +56,16 @@ public final class Producer {
         var id: UInt64 = 1
         if let client {
             let outcome = AcknowledgementTally()
+            // Every batch is keyed (this run's producer id, the batch id as sequence), so a batch
+            // that got no answer is sent again to the same mapper and counted once.
+            let producer = "produce-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
             while ContinuousClock.now < end && !stop() {
                 while outcome.inFlight() >= configuration.inFlightMax { Thread.sleep(forTimeInterval: 0.0005) }
-                let batch = makeBatch(id: id, count: configuration.batchSize, now: WallClock.now())
+                var batch = makeBatch(id: id, count: configuration.batchSize, now: WallClock.now())
+                batch.producerKey = ProducerKey(producer: producer, sequence: id)
                 let endpoint = endpoints[Int(id) % endpoints.count]
                 outcome.started()
-                client.send(to: endpoint, method: "samples", body: batch.encode(), credential: configuration.token, timeout: .seconds(30)) { result in
+                Self.send(batch.encode(), to: endpoint, client: client, token: configuration.token, attemptsLeft: Self.attemptsMax) { result in
                     outcome.finished(result)
                 }
                 report.samplesSent += batch.count
@@ -92,6 +96,24 @@ public final class Producer {
         let elapsed = ContinuousClock.now - start
         report.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return report
+    }
+
+    /// How often an acknowledged batch is sent before it counts as failed.
+    static let attemptsMax = 12
+
+    /// Sends `frame` and, while no answer comes (a timeout, a transport error), sends it again
+    /// to the same mapper, which answers a keyed batch it has logged with its first answer.
+    static func send(_ frame: [UInt8], to endpoint: String, client: RPCClient, token: [UInt8]?, attemptsLeft: Int,
+                     completion: @escaping @Sendable (Result<[UInt8], RPCError>) -> Void) {
+        client.send(to: endpoint, method: "samples", body: frame, credential: token, timeout: .seconds(10)) { result in
+            if case .failure(let error) = result, error.kind != .remote, attemptsLeft > 1 {
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(500)) {
+                    send(frame, to: endpoint, client: client, token: token, attemptsLeft: attemptsLeft - 1, completion: completion)
+                }
+                return
+            }
+            completion(result)
+        }
     }
 
     /// The acknowledged endpoint to use for `endpoint`: itself when a mapper's ROUTER answers

@@ -8,8 +8,13 @@ public final class Supervisor: Sendable {
     struct Child {
         var spec: ChildSpec
         var process: Process?
+        /// Restarts since the child last ran for `stableSeconds`: the back-off grows with it.
         var restarts = 0
+        var startedAt = Date()
     }
+
+    /// A child that ran this long before it exited is restarted at once, as if for the first time.
+    static let stableSeconds: TimeInterval = 30
 
     let executable: String
     let logger: Logger
@@ -33,23 +38,28 @@ public final class Supervisor: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = spec.arguments
-        if !spec.environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(spec.environment) { _, added in added }
-        }
+        // Children end with the supervisor, even when it is killed with SIGKILL (RoleRunner
+        // asks the kernel for a SIGTERM when this process dies).
+        let environment = spec.environment.merging(["WINDROW_SUPERVISOR_PID": String(getpid())]) { _, added in added }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         process.terminationHandler = { [self] finished in
             guard !stopping.load(ordering: .acquiring) else { return }
             let restarts = children.withLock { state -> Int in
+                if Date().timeIntervalSince(state[index].startedAt) >= Self.stableSeconds { state[index].restarts = 0 }
                 state[index].restarts += 1
                 return state[index].restarts
             }
             logger.warning("\(spec.name) exited with status \(finished.terminationStatus); restarting (restart \(restarts))")
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(min(5000, 200 * restarts))) { [self] in
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(min(5000, 200 * (restarts - 1)))) { [self] in
                 guard !stopping.load(ordering: .acquiring) else { return }
                 do { try launch(index) } catch { logger.error("cannot restart \(spec.name): \(error)") }
             }
         }
         try process.run()
-        children.withLock { $0[index].process = process }
+        children.withLock {
+            $0[index].process = process
+            $0[index].startedAt = Date()
+        }
         logger.debug("started \(spec.name) (pid \(process.processIdentifier)): windrow \(spec.arguments.joined(separator: " "))")
     }
 
