@@ -87,6 +87,7 @@ public final class CoordinatorService: Sendable {
         readyFlag.store(true, ordering: .releasing)
         logger.info("coordinator listens on \(server.endpoint); map version \(state.map.version), \(state.map.partitionCount) partitions over \(state.map.reducers.count) reducers")
         var saved = (state.map, state.watermark)
+        var saveFailing = false
         while !stop.isStopped {
             let ready = try Poller.poll([.socket(server.socket, .readable), .descriptor(waker.descriptor, .readable)], timeoutMs: 200)
             if ready[1].contains(.readable) { waker.drain() }
@@ -111,8 +112,17 @@ public final class CoordinatorService: Sendable {
             state.advanceWatermark(now: now)
             liveNodes.set(Double(state.members.values.filter { state.isAlive($0, now: now) }.count))
             if saved.0 != state.map || saved.1 != state.watermark {
-                try AtomicFile.write(JSONWire.encode(state), to: statePath)
-                saved = (state.map, state.watermark)
+                do {
+                    try AtomicFile.write(JSONWire.encode(state), to: statePath)
+                    saved = (state.map, state.watermark)
+                } catch {
+                    // A full disk: keep serving from memory and try again next turn; the saved
+                    // state is only older (a restart re-learns members from heartbeats).
+                    if !saveFailing { logger.error("cannot save the coordinator state, will retry: \(error)") }
+                    saveFailing = true
+                    continue
+                }
+                saveFailing = false
             }
         }
         server.socket.close()

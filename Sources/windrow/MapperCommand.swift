@@ -17,6 +17,9 @@ struct MapperCommand: AsyncParsableCommand {
     @Option(help: "Flush early when this many window states are held.") var openStatesMax = Env.int("OPEN_STATES_MAX", 1_000_000)
     @Option(help: "How far (s) into the future a timestamp may lie.") var futureSeconds = Env.int("FUTURE_SECONDS", 600)
     @Option(help: "How far (s) into the past a timestamp may lie (0: back to 1970).") var pastSeconds = Env.int("PAST_SECONDS", 0)
+    @Option(help: "How long (s) a keyed batch's acknowledgement is remembered, so that a retry is answered, not counted again.")
+    var retryWindowSeconds = Env.int("RETRY_WINDOW_SECONDS", 900)
+    @Option(help: "Most keyed batches remembered for retries (oldest forgotten first).") var retryKeysMax = Env.int("RETRY_KEYS_MAX", 200_000)
     @Option(help: "File of tokens ('TOKEN SCOPE[,SCOPE]' lines); producers must send one with write scope. None: no authentication. WINDROW_TOKENS='TOKEN=SCOPE;...' adds more.")
     var tokensFile = Env.string("TOKENS_FILE", "")
 
@@ -26,6 +29,9 @@ struct MapperCommand: AsyncParsableCommand {
                                                 advertisedHost: common.host, coordinatorEndpoint: common.coordinator)
         configuration.flushIntervalMs = flushIntervalMs
         configuration.openStatesMax = openStatesMax
+        guard retryWindowSeconds > 0, retryKeysMax > 0 else { throw ValidationError("--retry-window-seconds and --retry-keys-max must be positive") }
+        configuration.retryWindowSeconds = retryWindowSeconds
+        configuration.retryKeysMax = retryKeysMax
         configuration.validation.futureNanosecondsMax = Int64(futureSeconds) * 1_000_000_000
         configuration.validation.pastNanosecondsMax = Int64(pastSeconds) * 1_000_000_000
         configuration.tokens = try Tokens.load(file: tokensFile, environment: ProcessInfo.processInfo.environment["WINDROW_TOKENS"])
