@@ -28,7 +28,8 @@ public struct RetryTable: Sendable {
 
     /// Remembers the acknowledgement of `key`, given at `time` (wall ns).
     public mutating func remember(_ key: ProducerKey, reply: IngestReply, time: Int64) {
-        guard replies.updateValue(reply, forKey: key) == nil else { return }
+        guard replies[key] == nil else { return }
+        replies[key] = reply
         order.append((key, time))
         while replies.count > keysMax {
             forgetOldest()
