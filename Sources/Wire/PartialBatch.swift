@@ -63,9 +63,15 @@ public struct PartialBatch: Hashable, Sendable {
 
     /// Decodes the frame (checksum, length) and the batch's origin and range only.
     public static func decodeHead(_ bytes: [UInt8], limits: WireLimits = WireLimits()) throws(DecodeError) -> Head {
+        var reader = ByteReader([], subject: "partial batch")
+        return try readHead(bytes, limits: limits, into: &reader)
+    }
+
+    /// Checks the frame and reads the leading fields; `reader` is left at the window length.
+    static func readHead(_ bytes: [UInt8], limits: WireLimits, into reader: inout ByteReader) throws(DecodeError) -> Head {
         let subject = "partial batch"
         let (header, payload) = try Frame.decode(bytes, expecting: .partials, limits: limits, subject: subject)
-        var reader = ByteReader(payload, subject: subject)
+        reader = ByteReader(payload, subject: subject)
         let origin = try reader.readString("origin", limit: limits.stringBytesMax)
         let start = try reader.read(UInt64.self, "sequence start")
         let end = try reader.read(UInt64.self, "sequence end")
@@ -77,12 +83,8 @@ public struct PartialBatch: Hashable, Sendable {
     /// `rows` and listed in `quarantined`.
     public static func decode(_ bytes: [UInt8], limits: WireLimits = WireLimits()) throws(DecodeError) -> PartialBatch {
         let subject = "partial batch"
-        let (header, payload) = try Frame.decode(bytes, expecting: .partials, limits: limits, subject: subject)
-        var reader = ByteReader(payload, subject: subject)
-        let origin = try reader.readString("origin", limit: limits.stringBytesMax)
-        let start = try reader.read(UInt64.self, "sequence start")
-        let end = try reader.read(UInt64.self, "sequence end")
-        guard start <= end else { throw .invalid("sequence range", "start \(start) is after end \(end)", in: subject) }
+        var reader = ByteReader([], subject: subject)
+        let head = try readHead(bytes, limits: limits, into: &reader)
         let window = try reader.read(Int64.self, "window length")
         guard window > 0 else { throw .invalid("window length", "\(window) ns is not positive", in: subject) }
         let accuracy = try reader.readDouble("sketch accuracy")
@@ -92,10 +94,10 @@ public struct PartialBatch: Hashable, Sendable {
         }
         let series = try SeriesTable.decode(from: &reader, limits: limits)
         var quarantined = [QuarantinedRow]()
-        let rows = try WindowColumns.decode(count: Int(header.itemCount), seriesCount: series.count, sketchMapping: mapping,
+        let rows = try WindowColumns.decode(count: Int(head.itemCount), seriesCount: series.count, sketchMapping: mapping,
                                             from: &reader, quarantine: &quarantined)
         try reader.expectEnd()
-        var batch = PartialBatch(id: header.batchID, origin: origin, sequenceStart: start, sequenceEnd: end,
+        var batch = PartialBatch(id: head.id, origin: head.origin, sequenceStart: head.sequenceStart, sequenceEnd: head.sequenceEnd,
                                  windowNanoseconds: window, sketchMapping: mapping, series: series, rows: rows)
         batch.quarantined = quarantined
         return batch
