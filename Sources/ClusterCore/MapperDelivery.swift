@@ -86,9 +86,11 @@ public struct MapperDelivery: Sendable {
 
     /// A logged batch read back at recovery, starting at log position `start`: re-aggregated
     /// for the reducers that have not applied it, without re-checking time bounds (it was
-    /// accepted when it arrived; flags may have changed since).
-    public mutating func replayed(_ batch: SampleBatch, arrival: Timestamp, start: UInt64) {
-        _ = aggregator.add(batch, arrival: arrival, trusted: true) { [map, applied] partition in
+    /// accepted when it arrived; flags may have changed since). Returns the outcome over the
+    /// samples it re-aggregated: for a batch no reducer had applied, the batch's whole answer.
+    @discardableResult
+    public mutating func replayed(_ batch: SampleBatch, arrival: Timestamp, start: UInt64) -> IngestOutcome {
+        aggregator.add(batch, arrival: arrival, trusted: true) { [map, applied] partition in
             start >= applied[map.reducerOrdinal(ofPartition: partition)]
         }
     }

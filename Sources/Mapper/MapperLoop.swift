@@ -214,8 +214,7 @@ final class MapperLoop {
             metrics.samplesReceived.increment(by: Int64(batch.count))
             metrics.samplesAccepted.increment(by: Int64(outcome.accepted))
             for (reason, count) in outcome.rejectedByReason { metrics.rejected(reason.rawValue, count: count) }
-            let answer = IngestReply(batchID: batch.id, accepted: outcome.accepted, rejected: outcome.rejected,
-                                     errors: outcome.details.map { .init(index: $0.index, reason: $0.error.reason.rawValue, error: $0.error.message) })
+            let answer = Self.answer(batch, outcome)
             if let key = batch.producerKey {
                 retries.remember(key, reply: answer, time: arrival.nanoseconds)
                 retryLog.append(key, reply: answer, time: arrival.nanoseconds)
@@ -233,6 +232,12 @@ final class MapperLoop {
     enum Decoded {
         case batch(SampleBatch)
         case refused(IngestReply)
+    }
+
+    /// The acknowledgement of `batch` whose samples fared as `outcome` says.
+    static func answer(_ batch: SampleBatch, _ outcome: IngestOutcome) -> IngestReply {
+        IngestReply(batchID: batch.id, accepted: outcome.accepted, rejected: outcome.rejected,
+                    errors: outcome.details.map { .init(index: $0.index, reason: $0.error.reason.rawValue, error: $0.error.message) })
     }
 
     func reply(_ request: RPCServer.Request, _ answer: IngestReply) {
@@ -295,13 +300,23 @@ final class MapperLoop {
             do {
                 let arrival = Timestamp(nanoseconds: try reader.read(Int64.self, "arrival time"))
                 let batch = try SampleBatch.decode(Array(record[8...]))
-                delivery.replayed(batch, arrival: arrival, start: start)
+                let outcome = delivery.replayed(batch, arrival: arrival, start: start)
                 replayed += batch.count
+                // A keyed batch logged just before a crash may have missed the retry log (it is
+                // synced after the main log): its key comes back from here, so a retry of it is
+                // answered, not counted again. Such a batch was never flushed, so the outcome of
+                // its replay is its whole answer.
+                if let key = batch.producerKey, retries.reply(for: key) == nil {
+                    let answer = Self.answer(batch, outcome)
+                    retries.remember(key, reply: answer, time: arrival.nanoseconds)
+                    retryLog.append(key, reply: answer, time: arrival.nanoseconds)
+                }
             } catch {
                 quarantine.keep(record, name: "wal-\(start).record")
                 quarantineRecord("log record at position \(start) does not decode: \(error); kept as quarantine/wal-\(start).record")
             }
         }
+        retryLog.sync(logger: logger)
         if log.endPosition > from { logger.info("replayed \(replayed) samples of the log from position \(from) to \(log.endPosition)") }
         perform(delivery.recovered(logEnd: log.endPosition, cutTime: clock.wallNanoseconds))
     }
