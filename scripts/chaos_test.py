@@ -66,6 +66,7 @@ class Load:
         self.acked_endpoints = acked_endpoints
         self.prefix = prefix
         self.acked, self.sent, self.statuses = {}, set(), {}
+        self.unkeyed_503 = 0
         self.lock = threading.Lock()
         self.stop = threading.Event()
 
@@ -77,8 +78,10 @@ class Load:
         key = f"{name}-{random.getrandbits(64):x}"
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
-            status, _ = http("POST", self.base + path, body, {"Content-Type": content_type, "Idempotency-Key": key})
+            status, answer = http("POST", self.base + path, body, {"Content-Type": content_type, "Idempotency-Key": key})
             self.note(status)
+            if status == 503 and answer.startswith(b"{") and json.loads(answer).get("idempotency_key") != key:
+                self.unkeyed_503 += 1
             if status in (202, 204):
                 with self.lock:
                     self.acked[name] = BATCH
@@ -159,6 +162,7 @@ def settle_and_check(port, load, label, kills):
     tally.check(len(load.acked) > 20, f"{label}: load was acknowledged ({len(load.acked)} batches)")
     tally.check(not lost, f"{label}: no acknowledged batch lost {lost[:5]}")
     tally.check(not doubled, f"{label}: no batch counted twice {doubled[:5]}")
+    tally.check(load.unkeyed_503 == 0, f"{label}: every 503 names the Idempotency-Key to retry with ({load.unkeyed_503} did not)")
 
 
 def acked_endpoints(port):
@@ -294,6 +298,44 @@ def corrupt_files():
         process.wait(timeout=60)
 
 
+def retries():
+    """The same keyed request twice answers the same and counts once, over HTTP and ZeroMQ, and
+    across a restart of the mapper that took it."""
+    port = free_port()
+    with LocalCluster(port) as cluster:
+        base = f"http://127.0.0.1:{port}"
+        body = json.dumps([{"name": "retry.json", "value": i, "timestamp": MINUTE_MS + i} for i in range(7)]).encode()
+        first = http("POST", base + "/v1/metrics", body, {"Idempotency-Key": "json-1"})
+        second = http("POST", base + "/v1/metrics", body, {"Idempotency-Key": "json-1"})
+        tally.check(first == second and first[0] == 202, f"retries: a repeated JSON request gets the first answer ({first}, {second})")
+        lines = "\n".join(f"retry.lines value={i} {MINUTE_MS + i}" for i in range(5)).encode()
+        statuses = [http("POST", base + "/write?precision=ms", lines, {"Idempotency-Key": "lines-1"})[0] for _ in range(3)]
+        tally.check(statuses == [204, 204, 204], f"retries: a repeated line-protocol request is answered 204 ({statuses})")
+        bad = http("POST", base + "/v1/metrics", body, {"Idempotency-Key": "has space"})
+        tally.check(bad[0] == 400 and b"Idempotency-Key" in bad[1], f"retries: a malformed key is refused with 400 ({bad})")
+        endpoint = acked_endpoints(port)[0]
+        frame = zmq_producer.sample_batch(1, [("retry.zmq", 0, {})], [(0, (MINUTE_MS + i) * 1_000_000, float(i)) for i in range(9)],
+                                          producer="retry-test", sequence=1)
+        replies = zmq_producer.send_acked(endpoint, [frame]) + zmq_producer.send_acked(endpoint, [frame])
+        tally.check(replies[0] == replies[1] and replies[0]["accepted"] == 9, f"retries: a repeated keyed frame gets the first answer ({replies})")
+        # Kill the mapper that took it: its keys survive the restart.
+        mapper = [p for n, p in children(cluster.process.pid).items() if n.startswith("mapper")]
+        for pid in mapper:
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(1)
+        for _ in range(100):
+            if http("GET", base + "/readyz", timeout=1)[0] == 200 and len(children(cluster.process.pid)) >= 6:
+                break
+            time.sleep(0.2)
+        after = zmq_producer.send_acked(endpoint, [frame], timeout_ms=5000, attempts=6)
+        tally.check(after[0] == replies[0], f"retries: after the mapper restarts the key still gets the first answer ({after})")
+        third = http("POST", base + "/v1/metrics", body, {"Idempotency-Key": "json-1"})
+        tally.check(third == first, f"retries: so does the HTTP key ({third})")
+        time.sleep(2)
+        got = counts(port, ["retry.json", "retry.lines", "retry.zmq"])
+        tally.check(got == {"retry.json": 7, "retry.lines": 5, "retry.zmq": 9}, f"retries: each request counted once ({got})")
+
+
 def supervisor_killed():
     port = free_port()
     with LocalCluster(port) as cluster:
@@ -313,5 +355,5 @@ if __name__ == "__main__":
     tally.run(lambda: chaos("every role", ["coordinator", "reducer", "mapper", "front"]),
               lambda: chaos("mappers only", ["mapper"], seconds=max(20, SECONDS // 2)),
               lambda: chaos("paused mapper", ["mapper"], pause=True, seconds=30),
-              disk_full, corrupt_files, supervisor_killed)
+              retries, disk_full, corrupt_files, supervisor_killed)
     sys.exit(tally.finish())

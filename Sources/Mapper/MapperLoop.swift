@@ -32,7 +32,8 @@ final class MapperLoop {
 
     /// Batches appended to the log this turn, applied and answered once it is synced.
     var held: [(request: RPCServer.Request?, batch: SampleBatch, arrival: Timestamp)] = []
-    /// Retries of a batch held this turn, answered with its reply.
+    /// The keys of the held batches, and retries of them that came in the same turn.
+    var heldKeys = Set<ProducerKey>()
     var heldRetries: [(request: RPCServer.Request, key: ProducerKey)] = []
     var resynchronise = false
 
@@ -109,6 +110,7 @@ final class MapperLoop {
             metrics.pendingPartials.set(Double(delivery.pendingCount))
             if clock.monotonicNanoseconds >= nextHeartbeat {
                 heartbeat()
+                retryLog.sync(fsync: true, logger: logger)
                 retryLog.expire(before: clock.wallNanoseconds - retries.windowNanoseconds)
                 retries.expire(now: clock.wallNanoseconds)
                 nextHeartbeat = clock.monotonicNanoseconds + Int64(configuration.heartbeatIntervalMs) * 1_000_000
@@ -167,7 +169,7 @@ final class MapperLoop {
                 if let request { reply(request, first) }
                 return
             }
-            if held.contains(where: { $0.batch.producerKey == key }) {
+            if heldKeys.contains(key) {
                 metrics.retriesAnswered.increment()
                 if let request { heldRetries.append((request, key)) }
                 return
@@ -179,6 +181,7 @@ final class MapperLoop {
         record.append(bytes: frame)
         log.append(record.bytes)
         held.append((request, batch, arrival))
+        if let key = batch.producerKey { heldKeys.insert(key) }
     }
 
     /// Syncs the log; then the held batches are durable: aggregated, remembered for retries and
@@ -187,15 +190,14 @@ final class MapperLoop {
         guard !held.isEmpty else { return }
         defer {
             held.removeAll(keepingCapacity: true)
+            heldKeys.removeAll(keepingCapacity: true)
             heldRetries.removeAll(keepingCapacity: true)
         }
         do {
             try log.sync()
         } catch {
             log.discardPending()
-            let reason = error.isNoSpace
-                ? "insufficient storage: the mapper's log cannot be written (\(error)); nothing of the batch was taken"
-                : "the mapper's log cannot be written (\(error)); nothing of the batch was taken"
+            let reason = error.refusal(of: "the batch")
             logger.error("\(reason)")
             let label = error.isNoSpace ? "insufficient_storage" : "log_write_failed"
             for (request, batch, _) in held {
@@ -208,22 +210,23 @@ final class MapperLoop {
             return
         }
         metrics.walBytes.set(Double(log.sizeBytes))
-        var answers = [(RPCServer.Request, IngestReply)]()
+        var answers = [(RPCServer.Request, [UInt8])]()
         for (request, batch, arrival) in held {
             let outcome = delivery.logged(batch, arrival: arrival)
             metrics.samplesReceived.increment(by: Int64(batch.count))
             metrics.samplesAccepted.increment(by: Int64(outcome.accepted))
             for (reason, count) in outcome.rejectedByReason { metrics.rejected(reason.rawValue, count: count) }
             let answer = Self.answer(batch, outcome)
+            let encoded = JSONWire.encode(answer)
             if let key = batch.producerKey {
                 retries.remember(key, reply: answer, time: arrival.nanoseconds)
-                retryLog.append(key, reply: answer, time: arrival.nanoseconds)
+                retryLog.append(key, reply: encoded, time: arrival.nanoseconds)
             }
-            if let request { answers.append((request, answer)) }
+            if let request { answers.append((request, encoded)) }
         }
-        retryLog.sync(logger: logger)
+        retryLog.sync(fsync: false, logger: logger)
         metrics.retryKeys.set(Double(retries.count))
-        for (request, answer) in answers { reply(request, answer) }
+        for (request, answer) in answers { acked.reply(request, answer) }
         for (request, key) in heldRetries {
             if let first = retries.reply(for: key) { reply(request, first) }
         }
@@ -309,14 +312,14 @@ final class MapperLoop {
                 if let key = batch.producerKey, retries.reply(for: key) == nil {
                     let answer = Self.answer(batch, outcome)
                     retries.remember(key, reply: answer, time: arrival.nanoseconds)
-                    retryLog.append(key, reply: answer, time: arrival.nanoseconds)
+                    retryLog.append(key, reply: JSONWire.encode(answer), time: arrival.nanoseconds)
                 }
             } catch {
                 quarantine.keep(record, name: "wal-\(start).record")
                 quarantineRecord("log record at position \(start) does not decode: \(error); kept as quarantine/wal-\(start).record")
             }
         }
-        retryLog.sync(logger: logger)
+        retryLog.sync(fsync: true, logger: logger)
         if log.endPosition > from { logger.info("replayed \(replayed) samples of the log from position \(from) to \(log.endPosition)") }
         perform(delivery.recovered(logEnd: log.endPosition, cutTime: clock.wallNanoseconds))
     }
@@ -416,6 +419,7 @@ final class MapperLoop {
             handleEvents()
         }
         try? log.sync()
+        retryLog.sync(fsync: true, logger: logger)
         pull.close()
         acked.socket.close()
         logger.info("mapper \(configuration.id) stopped; log ends at \(log.endPosition)")

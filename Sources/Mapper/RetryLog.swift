@@ -9,6 +9,9 @@ import Wire
 /// (`time i64, producer string, sequence u64, reply JSON`), in a log of its own because the
 /// main log is truncated as soon as reducers apply it while retries are answered for a longer
 /// window. A new segment starts every few minutes; segments older than the window are deleted.
+/// Records are written every loop turn (they survive a crash of the process) and fsynced once
+/// a heartbeat, so keys add no fsync to an acknowledgement; a power loss can forget the keys
+/// of the last second, and only a retry of those could then be counted again.
 final class RetryLog {
     let log: WriteAheadLog
     /// Segment starts (log positions) with the wall time they were started at.
@@ -37,12 +40,13 @@ final class RetryLog {
         return table.count
     }
 
-    func append(_ key: ProducerKey, reply: IngestReply, time: Int64) {
-        var writer = ByteWriter(capacity: 64)
+    /// Appends a key with its acknowledgement (`reply`, the JSON the producer got).
+    func append(_ key: ProducerKey, reply: [UInt8], time: Int64) {
+        var writer = ByteWriter(capacity: 32 + key.producer.utf8.count + reply.count)
         writer.append(time)
         writer.appendString(key.producer)
         writer.append(key.sequence)
-        writer.append(bytes: JSONWire.encode(reply))
+        writer.append(bytes: reply)
         log.append(writer.bytes)
         if let last = segments.last, time - last.time > Self.segmentSeconds * 1_000_000_000 {
             try? log.rotate()
@@ -50,12 +54,12 @@ final class RetryLog {
         }
     }
 
-    /// Makes appended keys durable. A failure (a full disk) is logged: the batches themselves
-    /// are durable already; only a retry after a restart could then be counted again.
-    func sync(logger: Logger) {
-        guard log.hasPending else { return }
+    /// Writes appended keys (`fsync`: and makes every written key durable). A failure (a full
+    /// disk) is logged: the batches themselves are durable already; only a retry after a
+    /// restart could then be counted again.
+    func sync(fsync: Bool, logger: Logger) {
         do {
-            try log.sync()
+            try log.sync(fsync: fsync)
         } catch {
             log.discardPending()
             logger.error("cannot persist retry keys: \(error)")

@@ -167,7 +167,7 @@ final class ReducerLoop {
             case "partials":
                 guard let (batch, frame) = decodePartial(request) else { continue }
                 let (verdict, directives) = commit.received(request, batch: batch, frame: frame)
-                if verdict != .new { metrics.partialsDuplicate.increment() }
+                if verdict == .duplicate || verdict == .heldDuplicate { metrics.partialsDuplicate.increment() }
                 perform(directives)
             case "applied":
                 guard let asked = try? JSONWire.decode(AppliedRequest.self, from: request.body) else {
@@ -184,9 +184,7 @@ final class ReducerLoop {
             try log.sync()
         } catch {
             log.discardPending()
-            let reason = error.isNoSpace
-                ? "insufficient storage: \(error); the partial batch was not taken"
-                : "cannot log the partial batch: \(error)"
+            let reason = error.refusal(of: "the partial batch")
             metrics.logFailures.increment()
             logger.error("\(reason)")
             perform(commit.syncFailed(reason))
@@ -289,6 +287,8 @@ final class ReducerLoop {
     func answer(_ spec: QuerySpec) throws -> [UInt8] {
         var accumulator = BucketAccumulator(spec: spec)
         try catalog.rows(partition: map.partition(of: spec.name), spec: spec, into: &accumulator)
+        let quarantined = catalog.takeQuarantined()
+        if !quarantined.isEmpty { quarantineRows(quarantined.count, source: "shard", lines: quarantined) }
         commit.store.openRows(matching: spec.filter, from: spec.from, to: spec.to, into: &accumulator)
         return try QueryAnswer(accumulator).encode()
     }

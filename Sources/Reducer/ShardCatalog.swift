@@ -10,9 +10,9 @@ struct ShardCatalog {
     private(set) var names: [String] = []
     private(set) var totalBytes = 0
     private var cache = BlockCache(rowsMax: 500_000)
-    /// Rows of shard blocks that no state can have, left out of answers (counted once per
-    /// decoded block); the loop reports new ones.
-    var quarantined: [QuarantinedRow] = []
+    /// Rows of shard blocks that no state can have, left out of answers (found once per decoded
+    /// block), as quarantine lines naming the file; the loop takes and reports them.
+    private(set) var quarantined: [String] = []
 
     mutating func add(_ reader: ShardReader, name: String) {
         byPartition[Int(reader.metadata.partition), default: []].append(reader)
@@ -26,6 +26,8 @@ struct ShardCatalog {
         let sketches = spec.needsSketches
         for reader in byPartition[partition] ?? [] {
             guard reader.windowStartMax >= spec.from, reader.windowStartMin < spec.to else { continue }
+            var found = [QuarantinedRow]()
+            defer { quarantined += found.map { "shard \(reader.path): \($0)" } }
             var index = lowerBound(reader, name: spec.name)
             while index < reader.series.count, reader.series[index].key.name == spec.name {
                 let key = reader.series[index].key
@@ -34,7 +36,7 @@ struct ShardCatalog {
                     for number in Int(range.firstBlock)..<Int(range.firstBlock + range.blockCount) {
                         let block = reader.blocks[number]
                         guard block.windowStartMax >= spec.from, block.windowStartMin < spec.to else { continue }
-                        for row in try cache.rows(reader, block: number, sketches: sketches, quarantine: &quarantined)
+                        for row in try cache.rows(reader, block: number, sketches: sketches, quarantine: &found)
                         where Int(row.seriesIndex) == index && row.windowStart >= spec.from && row.windowStart < spec.to {
                             accumulator.add(series: key, windowStart: row.windowStart, state: row.state)
                         }
@@ -43,6 +45,12 @@ struct ShardCatalog {
                 index += 1
             }
         }
+    }
+
+    /// The quarantine lines found since the last call.
+    mutating func takeQuarantined() -> [String] {
+        defer { quarantined.removeAll() }
+        return quarantined
     }
 
     /// Names of series in the files that start with `prefix`.

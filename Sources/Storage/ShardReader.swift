@@ -98,6 +98,16 @@ public final class ShardReader: Sendable {
         }
     }
 
+    /// Block `number` with every row, or an error naming the first row no state can have.
+    func strictBlock(_ number: Int) throws(StorageError) -> [WindowRow] {
+        var quarantine = [QuarantinedRow]()
+        let rows = try readBlock(number, quarantine: &quarantine)
+        if let bad = quarantine.first {
+            throw .corrupt(.invalid("window row \(bad.index)", bad.reason, in: "shard block \(number)"), path: path)
+        }
+        return rows
+    }
+
     /// The position of `key` in `series`, found by binary search.
     public func seriesIndex(of key: SeriesKey) -> Int? {
         var low = 0
@@ -115,11 +125,10 @@ public final class ShardReader: Sendable {
         let range = ranges[index]
         guard range.rowCount > 0, range.windowStartMax >= from, range.windowStartMin < to else { return [] }
         var result = [WindowRow]()
-        var quarantine = [QuarantinedRow]()
         for number in Int(range.firstBlock)..<Int(range.firstBlock + range.blockCount) {
             let block = blocks[number]
             guard block.windowStartMax >= from, block.windowStartMin < to else { continue }
-            for row in try readBlock(number, quarantine: &quarantine) where Int(row.seriesIndex) == index && row.windowStart >= from && row.windowStart < to {
+            for row in try strictBlock(number) where Int(row.seriesIndex) == index && row.windowStart >= from && row.windowStart < to {
                 result.append(row)
             }
         }
@@ -139,11 +148,7 @@ public final class ShardReader: Sendable {
         var all = [WindowRow]()
         all.reserveCapacity(Int(rowCount))
         for number in blocks.indices {
-            var quarantine = [QuarantinedRow]()
-            let rows = try readBlock(number, quarantine: &quarantine)
-            if let bad = quarantine.first {
-                throw .corrupt(.invalid("window row \(bad.index)", bad.reason, in: "shard block \(number)"), path: path)
-            }
+            let rows = try strictBlock(number)
             for row in rows {
                 if let previous = all.last, (previous.seriesIndex, previous.windowStart) >= (row.seriesIndex, row.windowStart) {
                     throw .corrupt(.invalid("row order", "rows are not sorted by series and window at block \(number)", in: "shard"), path: path)

@@ -31,6 +31,12 @@ public struct StorageError: Error, CustomStringConvertible {
         if case .system(_, let code) = kind { code == ENOSPC || code == EDQUOT } else { false }
     }
 
+    /// Why `what` (a batch) is refused after this failure to log it: `insufficient storage: …`
+    /// for a full disk (fronts answer `507` for that prefix), `cannot log …` otherwise.
+    public func refusal(of what: String) -> String {
+        (isNoSpace ? "insufficient storage: " : "cannot log \(what): ") + "\(description); nothing of \(what) was taken"
+    }
+
     /// The decoding failure, when the file is corrupt.
     public var decodeError: DecodeError? { if case .corrupt(let error) = kind { error } else { nil } }
 

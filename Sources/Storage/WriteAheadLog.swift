@@ -22,6 +22,8 @@ public final class WriteAheadLog {
     private var currentStart: UInt64
     private var pending = ByteWriter()
     private var pendingStart: UInt64
+    /// Written to the current segment but not yet fsynced (`sync(fsync: false)`).
+    private var unsynced = false
 
     static let recordHeaderSize = 8
     /// Largest record accepted (a sanity bound when reading).
@@ -63,16 +65,25 @@ public final class WriteAheadLog {
     /// Whether appended records are waiting for `sync`.
     public var hasPending: Bool { pending.count > 0 }
 
-    /// Writes buffered records and fsyncs them: after this returns they survive a crash.
-    public func sync() throws(StorageError) {
-        guard pending.count > 0 else { return }
-        if current == nil || pendingStart - currentStart >= UInt64(segmentBytesMax) {
-            try startSegment(at: pendingStart)
+    /// Writes buffered records and fsyncs them: after this returns they survive a crash of the
+    /// machine. With `fsync: false` they are only written (they survive a crash of the process,
+    /// not of the machine) and the fsync is left to a later `sync()`.
+    public func sync(fsync: Bool = true) throws(StorageError) {
+        if pending.count > 0 {
+            if current == nil || pendingStart - currentStart >= UInt64(segmentBytesMax) {
+                try startSegment(at: pendingStart)
+            }
+            try current!.write(pending.bytes, at: Int(pendingStart - currentStart))
+            unsynced = true
         }
-        try current!.write(pending.bytes, at: Int(pendingStart - currentStart))
-        try current!.sync()
-        pendingStart = endPosition
-        pending = ByteWriter()
+        if fsync && unsynced {
+            try current!.sync()
+            unsynced = false
+        }
+        if pending.count > 0 {
+            pendingStart = endPosition
+            pending = ByteWriter()
+        }
     }
 
     /// Drops the records appended since the last successful `sync` (after it failed, e.g. on a
@@ -87,6 +98,10 @@ public final class WriteAheadLog {
     }
 
     private func startSegment(at position: UInt64) throws(StorageError) {
+        if unsynced {
+            try current?.sync()
+            unsynced = false
+        }
         let path = Self.path(directory, position)
         current = try File(creatingAt: path)
         currentStart = position
