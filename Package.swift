@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "LZ4", dependencies: ["CLZ4"]),
         .target(name: "Zlib", dependencies: ["CZlib"]),
-        .target(name: "Transport", dependencies: ["ZeroMQ"]),
+        .target(name: "Transport", dependencies: ["ZeroMQ", "Auth"]),
 
         // Pure layers: no sockets, files, clocks or HTTP.
         .target(name: "Model"),
@@ -63,8 +63,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .target(name: "Supervisor", dependencies: [.product(name: "Logging", package: "swift-log")]),
-        .target(name: "Producer", dependencies: ["ClusterClient", "ClusterCore", "Transport", "Wire", "ZeroMQ"]),
+        .target(name: "Supervisor", dependencies: ["Auth", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Producer", dependencies: ["ClusterClient", "ClusterCore", "Transport", "Wire"]),
 
         // Files on disk.
         .target(name: "Storage", dependencies: ["Model", "Codec", "Aggregation", "Wire", "LZ4"]),

@@ -242,6 +242,52 @@ def zmq_cases(counters):
     check(sum(sum(s["count"]) for s in answer("bad.zmq.frame")["series"]) == 400, "ZeroMQ acknowledged: the batch after the malformed envelope is counted once")
 
 
+def internal_cases(cluster):
+    """Internal sockets take calls only with the cluster secret; with it, a bad query spec gets
+    an error naming the field, and the reducer goes on answering."""
+    import zmq
+    data = os.path.join(cluster.data, "cluster")
+    ports = json.load(open(os.path.join(data, "local-ports.json")))
+    secret = open(os.path.join(data, "cluster-secret")).read().strip().encode()
+    check(len(secret) >= 16 and oct(os.stat(os.path.join(data, "cluster-secret")).st_mode & 0o777) == "0o600",
+          "internal: windrow local made a cluster secret only its owner can read")
+    endpoints = {"reducer query": f"tcp://127.0.0.1:{ports['reducer-0-query']}", "reducer partials": f"tcp://127.0.0.1:{ports['reducer-0-partials']}",
+                 "coordinator": f"tcp://127.0.0.1:{ports['coordinator']}"}
+    spec = {"name": "bad.earlier", "from": 0, "to": 4 * 10**18, "step": 60_000_000_000, "tags": [], "groupBy": [], "stats": ["count"]}
+
+    def call(endpoint, method, body, credential=None):
+        dealer = zmq.Context.instance().socket(zmq.DEALER)
+        dealer.setsockopt(zmq.RCVTIMEO, 10_000)
+        dealer.setsockopt(zmq.LINGER, 0)
+        dealer.connect(endpoint)
+        dealer.send_multipart([struct.pack("<Q", 1), method, body] + ([credential] if credential is not None else []))
+        _, status, answer = dealer.recv_multipart()
+        dealer.close()
+        return status, answer
+
+    def refused(page):
+        text = urllib.request.urlopen(f"http://127.0.0.1:{ports[page]}/metrics", timeout=10).read().decode()
+        return {r: metric_value(text, "windrow_internal_refused_total", reason=r) for r in ("missing_secret", "wrong_secret")}
+
+    for label, method, page in (("reducer query", b"query", "reducer-0-http"), ("reducer partials", b"applied", "reducer-0-http"),
+                                ("coordinator", b"cluster", "coordinator-http")):
+        before = refused(page)
+        body = json.dumps(spec).encode() if method == b"query" else json.dumps({"origin": "x"}).encode() if method == b"applied" else b""
+        status, answer = call(endpoints[label], method, body)
+        check(status == b"\x01" and b"unauthorized" in answer and b"cluster secret" in answer,
+              f"internal: the {label} endpoint refuses a call without the cluster secret ({answer[:120]!r})")
+        status, answer = call(endpoints[label], method, body, b"not-the-secret-at-all")
+        after = refused(page)
+        check(status == b"\x01" and after["missing_secret"] - before["missing_secret"] == 1 and after["wrong_secret"] - before["wrong_secret"] == 1,
+              f"internal: the {label} endpoint refuses a wrong secret, and both refusals are counted ({before} -> {after})")
+    status, answer = call(endpoints["reducer query"], b"query", json.dumps({**spec, "step": 0}).encode(), secret)
+    check(status == b"\x01" and b"invalid query: step" in answer, f"internal: a query spec with step 0 gets an error naming it ({answer[:160]!r})")
+    status, answer = call(endpoints["reducer query"], b"query", json.dumps({**spec, "stats": ["p101"]}).encode(), secret)
+    check(status == b"\x01" and b"p101" in answer, f"internal: an unknown stat gets an error naming it ({answer[:160]!r})")
+    status, _ = call(endpoints["reducer query"], b"query", json.dumps(spec).encode(), secret)
+    check(status == b"\x00", "internal: with the secret, the reducer still answers queries")
+
+
 def main():
     env = {"WINDROW_PAST_SECONDS": str(7 * 86_400), "WINDROW_REQUEST_SAMPLES_MAX": "20000", "WINDROW_BODY_BYTES_MAX": str(4 << 20)}
     with LocalCluster(PORT, "--statsd-port", str(STATSD), env=env) as cluster:
@@ -252,7 +298,8 @@ def main():
         counted_exactly("bad.earlier", [e["value"] for e in earlier], "earlier data")
         stats = "count,sum,min,max,p50,first,last"
         before = json.dumps(answer("bad.earlier&group_by=host", stats), sort_keys=True)
-        TALLY.run(lambda: json_cases(counters), lambda: line_cases(counters), lambda: statsd_cases(counters), lambda: zmq_cases(counters))
+        TALLY.run(lambda: json_cases(counters), lambda: line_cases(counters), lambda: statsd_cases(counters), lambda: zmq_cases(counters),
+                  lambda: internal_cases(cluster))
         after = json.dumps(answer("bad.earlier&group_by=host", stats), sort_keys=True)
         check(before == after, "data written before every bad input answers exactly as before")
     return TALLY.finish()

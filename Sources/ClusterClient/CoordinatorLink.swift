@@ -30,10 +30,9 @@ public final class CoordinatorLink: Sendable {
 
     /// Sends one heartbeat; `onReply` runs (on the client's thread) when it is answered.
     public func beat(_ report: NodeReport, onReply: @escaping @Sendable (HeartbeatReply) -> Void = { _ in }) {
-        client.send(to: endpoint, method: "heartbeat", body: JSONWire.encode(report), timeout: .seconds(2)) { [self] result in
+        client.send(report, to: endpoint, timeout: .seconds(2)) { [self] result in
             switch result {
-            case .success(let bytes):
-                guard let reply = try? JSONWire.decode(HeartbeatReply.self, from: bytes) else { return }
+            case .success(let reply):
                 let previous = latest.withLock { state -> HeartbeatReply? in
                     defer { state = reply }
                     return state

@@ -7,7 +7,6 @@ import Runtime
 import Storage
 import Synchronization
 import Transport
-import ZeroMQ
 
 /// Everything a coordinator needs to run.
 public struct CoordinatorConfiguration: Sendable {
@@ -20,6 +19,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var sketchAccuracy = 0.01
     /// A node silent for this long is reported down and leaves the watermark computation.
     public var livenessTimeoutMs = 5000
+    /// Required of every caller (`nil`: the endpoint is open, which only tests should run).
+    public var clusterSecret: [UInt8]?
 
     public init(dataDirectory: String, endpoint: String) {
         self.dataDirectory = dataDirectory
@@ -33,18 +34,20 @@ public struct CoordinatorConfiguration: Sendable {
 public final class CoordinatorService: Sendable {
     public let configuration: CoordinatorConfiguration
     let logger: Logger
-    let context = Context(ioThreads: 1)
+    let context = TransportContext()
     let waker = Waker()
     let readyFlag = Atomic<Bool>(false)
     let boundEndpoint = Mutex<String?>(nil)
     let heartbeats: Counter
     let liveNodes: Gauge
+    let registry: PrometheusCollectorRegistry
 
     public init(configuration: CoordinatorConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         heartbeats = registry.counter("windrow_heartbeats_total", help: "Heartbeats received.")
         liveNodes = registry.gauge("windrow_live_nodes", help: "Nodes that sent a heartbeat recently.")
+        self.registry = registry
     }
 
     public var isReady: Bool { readyFlag.load(ordering: .acquiring) }
@@ -82,31 +85,32 @@ public final class CoordinatorService: Sendable {
     func run(_ stop: StopFlag) throws {
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         var state = try loadState()
-        let server = try RPCServer(context: context, bind: configuration.endpoint)
+        let server = try RPCServer(context: context, bind: configuration.endpoint, secret: configuration.clusterSecret,
+                                   refused: InternalRefusals(registry: registry).count)
         boundEndpoint.withLock { $0 = server.endpoint }
         readyFlag.store(true, ordering: .releasing)
         logger.info("coordinator listens on \(server.endpoint); map version \(state.map.version), \(state.map.partitionCount) partitions over \(state.map.reducers.count) reducers")
         var saved = (state.map, state.watermark)
         var saveFailing = false
         while !stop.isStopped {
-            let ready = try Poller.poll([.socket(server.socket, .readable), .descriptor(waker.descriptor, .readable)], timeoutMs: 200)
-            if ready[1].contains(.readable) { waker.drain() }
+            _ = try Readiness.wait([.server(server), .waker(waker)], timeoutMs: 200)
             let now = WallClock.now().nanoseconds
             while let request = try server.receive() {
-                switch request.method {
-                case "heartbeat":
-                    guard let report = try? JSONWire.decode(NodeReport.self, from: request.body) else {
-                        server.fail(request, "malformed heartbeat")
-                        continue
+                do {
+                    switch InternalMethod(request) {
+                    case .heartbeat:
+                        let report = try NodeReport.decode(request.body)
+                        heartbeats.increment()
+                        let before = state.map.version
+                        server.reply(request, NodeReport.self, state.heartbeat(report, now: now))
+                        if state.map.version != before { logger.info("partition map version \(state.map.version): \(report.id) at \(report.endpoints)") }
+                    case .cluster:
+                        server.reply(request, ClusterRequest.self, state.view(now: now))
+                    default:
+                        server.fail(request, "unknown method '\(request.method)'; a coordinator answers 'heartbeat' and 'cluster'")
                     }
-                    heartbeats.increment()
-                    let before = state.map.version
-                    server.reply(request, JSONWire.encode(state.heartbeat(report, now: now)))
-                    if state.map.version != before { logger.info("partition map version \(state.map.version): \(report.id) at \(report.endpoints)") }
-                case "cluster":
-                    server.reply(request, JSONWire.encode(state.view(now: now)))
-                default:
-                    server.fail(request, "unknown method '\(request.method)'; a coordinator answers 'heartbeat' and 'cluster'")
+                } catch {
+                    server.fail(request, error.description)
                 }
             }
             state.advanceWatermark(now: now)
@@ -125,7 +129,7 @@ public final class CoordinatorService: Sendable {
                 saveFailing = false
             }
         }
-        server.socket.close()
+        server.close()
     }
 }
 

@@ -18,6 +18,8 @@ public struct FrontConfiguration: Sendable {
     public var validation = ValidationLimits()
     /// The token presented to mappers with every forwarded batch, for mappers that require one.
     public var mapperToken: [UInt8]?
+    /// Sent with every call to the coordinator and the reducers.
+    public var clusterSecret: [UInt8]?
 
     public init(id: String, host: String, httpPort: Int, coordinatorEndpoint: String) {
         self.id = id

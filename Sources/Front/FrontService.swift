@@ -9,14 +9,13 @@ import ServiceLifecycle
 import Synchronization
 import Transport
 import Wire
-import ZeroMQ
 
 /// The front node's link to the cluster: keeps the cluster view fresh, forwards ingest to
 /// mappers and queries to the reducers that own them. Stateless: scale it out freely.
 public final class FrontService: Service, Sendable {
     public let configuration: FrontConfiguration
     let logger: Logger
-    let context = Context(ioThreads: 1)
+    let context = TransportContext()
     let client: RPCClient
     let link: CoordinatorLink
     let view = Mutex<ClusterView?>(nil)
@@ -26,7 +25,7 @@ public final class FrontService: Service, Sendable {
     public init(configuration: FrontConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        client = RPCClient(context: context, name: "front-rpc")
+        client = RPCClient(context: context, name: "front-rpc", secret: configuration.clusterSecret)
         link = CoordinatorLink(client: client, endpoint: configuration.coordinatorEndpoint, cachePath: nil, logger: logger)
         metrics = FrontMetrics(registry: registry)
     }
@@ -44,8 +43,7 @@ public final class FrontService: Service, Sendable {
 
     func refresh() async {
         link.beat(NodeReport(id: configuration.id, role: .front, endpoints: ["http": "http://\(configuration.host):\(configuration.httpPort)"]))
-        if let bytes = try? await client.call(configuration.coordinatorEndpoint, "cluster", body: [], timeout: .seconds(2)),
-           let fresh = try? JSONWire.decode(ClusterView.self, from: bytes) {
+        if let fresh = try? await client.call(ClusterRequest(), at: configuration.coordinatorEndpoint, timeout: .seconds(2)) {
             view.withLock { $0 = fresh }
         }
     }
@@ -93,9 +91,8 @@ public final class FrontService: Service, Sendable {
         keyed.producerKey = ProducerKey(producer: "http:" + key, sequence: 0)
         let reply: IngestReply
         do {
-            let bytes = try await client.call(endpoint, "samples", body: keyed.encode(), credential: configuration.mapperToken,
-                                              timeout: .milliseconds(configuration.callTimeoutMs))
-            reply = try JSONWire.decode(IngestReply.self, from: bytes)
+            reply = try await client.call(SamplesCall(frame: keyed.encode()), at: endpoint, credential: configuration.mapperToken,
+                                          timeout: .milliseconds(configuration.callTimeoutMs))
         } catch {
             logger.warning("ingest through \(ownerID) at \(endpoint) failed: \(error)")
             throw FrontError(status: 503, description: "outcome unknown: mapper \(ownerID) did not answer (\(error)); "
@@ -124,8 +121,7 @@ public final class FrontService: Service, Sendable {
         let ordinal = view.map.reducerOrdinal(ofPartition: view.map.partition(of: spec.name))
         guard let reducer = view.map.reducers[ordinal] else { throw FrontError.unavailable("reducer \(ordinal) has not registered") }
         do {
-            let bytes = try await client.call(reducer.query, "query", body: JSONWire.encode(spec), timeout: .milliseconds(configuration.callTimeoutMs))
-            return try QueryAnswer.decode(bytes, statCount: spec.stats.count)
+            return try await client.call(spec, at: reducer.query, timeout: .milliseconds(configuration.callTimeoutMs))
         } catch {
             throw FrontError.unavailable("reducer \(reducer.id) at \(reducer.query): \(error)")
         }
@@ -137,8 +133,7 @@ public final class FrontService: Service, Sendable {
         var names = Set<String>()
         for reducer in view.map.reducers.compactMap({ $0 }) {
             do {
-                let bytes = try await client.call(reducer.query, "names", body: JSONWire.encode(NamesRequest(prefix: prefix)), timeout: .seconds(5))
-                names.formUnion(try JSONWire.decode([String].self, from: bytes))
+                names.formUnion(try await client.call(NamesRequest(prefix: prefix), at: reducer.query, timeout: .seconds(5)))
             } catch {
                 throw FrontError.unavailable("reducer \(reducer.id): \(error)")
             }

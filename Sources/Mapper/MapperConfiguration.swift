@@ -24,6 +24,8 @@ public struct MapperConfiguration: Sendable {
     public var retryWindowSeconds: Int = 900
     /// Most keys remembered at once (oldest forgotten first, counted).
     public var retryKeysMax: Int = 200_000
+    /// Sent with every call to reducers and the coordinator.
+    public var clusterSecret: [UInt8]?
     public var validation = ValidationLimits()
     /// Tokens a producer must present (one with `write` or `admin` scope); none: no authentication.
     public var tokens = Tokens(entries: [])

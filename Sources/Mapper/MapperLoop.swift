@@ -8,7 +8,6 @@ import Runtime
 import Storage
 import Transport
 import Wire
-import ZeroMQ
 
 /// The mapper's single thread: the shell around `MapperDelivery`. It owns the sockets, the log
 /// and the retry table's log, turns them and an injected clock into the machine's events, and
@@ -22,7 +21,7 @@ final class MapperLoop {
     var logger: Logger { service.logger }
     var metrics: MapperMetrics { service.metrics }
 
-    let pull: Socket
+    let pull: PullReceiver
     let acked: RPCServer
     let log: WriteAheadLog
     let retryLog: RetryLog
@@ -47,15 +46,14 @@ final class MapperLoop {
         self.stop = stop
         self.clock = clock
         let configuration = service.configuration
-        pull = try Socket(service.context, .pull)
-        try pull.setReceiveHighWaterMark(1000)
-        try pull.bind(configuration.ingestEndpoint)
+        pull = try PullReceiver(context: service.context, bind: configuration.ingestEndpoint, queuedMax: 1000)
+        // Producers' endpoint: they present write tokens (checked here), not the cluster secret.
         acked = try RPCServer(context: service.context, bind: configuration.ackedEndpoint)
         log = try WriteAheadLog(directory: configuration.dataDirectory + "/wal")
         retryLog = try RetryLog(directory: configuration.dataDirectory + "/retries")
         quarantine = Quarantine(directory: configuration.dataDirectory + "/quarantine")
         retries = RetryTable(windowNanoseconds: Int64(configuration.retryWindowSeconds) * 1_000_000_000, keysMax: configuration.retryKeysMax)
-        let ingest = Endpoint.advertised(try pull.lastEndpoint, host: configuration.advertisedHost)
+        let ingest = Endpoint.advertised(pull.endpoint, host: configuration.advertisedHost)
         let ackedEndpoint = Endpoint.advertised(acked.endpoint, host: configuration.advertisedHost)
         service.boundEndpoints.withLock { $0["ingest"] = ingest; $0["acked"] = ackedEndpoint }
         service.logger.info("mapper \(configuration.id) takes batches on \(ingest) (push) and \(ackedEndpoint) (acknowledged)")
@@ -93,8 +91,7 @@ final class MapperLoop {
         while !stop.isStopped {
             let wait = min(nextFlush, nextHeartbeat) - clock.monotonicNanoseconds
             let waitMs = Int(max(0, min(50, wait / 1_000_000)))
-            let ready = try Poller.poll([.socket(pull, .readable), .socket(acked.socket, .readable), .descriptor(service.waker.descriptor, .readable)], timeoutMs: waitMs)
-            if ready[2].contains(.readable) { service.waker.drain() }
+            _ = try Readiness.wait([.pull(pull), .server(acked), .waker(service.waker)], timeoutMs: waitMs)
             try drainIngest()
             handleEvents()
             if resynchronise {
@@ -124,7 +121,7 @@ final class MapperLoop {
     func drainIngest() throws {
         var taken = 0
         var samples = 0
-        while taken < Self.drainMessagesMax, samples < Self.drainSamplesMax, let parts = try pull.receiveMultipart(blocking: false) {
+        while taken < Self.drainMessagesMax, samples < Self.drainSamplesMax, let parts = try pull.receive() {
             taken += 1
             metrics.batchesPush.increment()
             guard parts.count <= 2 else {
@@ -139,7 +136,7 @@ final class MapperLoop {
         }
         while taken < Self.drainMessagesMax, samples < Self.drainSamplesMax, let request = try acked.receive() {
             taken += 1
-            guard request.method == "samples" else {
+            guard InternalMethod(request) == .samples else {
                 acked.fail(request, "unknown method '\(request.method)'; a mapper answers 'samples'")
                 continue
             }
@@ -217,7 +214,7 @@ final class MapperLoop {
             metrics.samplesAccepted.increment(by: Int64(outcome.accepted))
             for (reason, count) in outcome.rejectedByReason { metrics.rejected(reason.rawValue, count: count) }
             let answer = Self.answer(batch, outcome)
-            let encoded = JSONWire.encode(answer)
+            let encoded = SamplesCall.encode(reply: answer)
             if let key = batch.producerKey {
                 retries.remember(key, reply: answer, time: arrival.nanoseconds)
                 retryLog.append(key, reply: encoded, time: arrival.nanoseconds)
@@ -244,7 +241,7 @@ final class MapperLoop {
     }
 
     func reply(_ request: RPCServer.Request, _ answer: IngestReply) {
-        acked.reply(request, JSONWire.encode(answer))
+        acked.reply(request, SamplesCall.self, answer)
     }
 
     /// Decodes a batch frame; a refused frame is counted and answered with why.
@@ -286,8 +283,7 @@ final class MapperLoop {
                 lastAsk = clock.monotonicNanoseconds
                 for ordinal in known.indices where known[ordinal] == nil { askApplied(ordinal) }
             }
-            _ = try? Poller.poll([.descriptor(service.waker.descriptor, .readable)], timeoutMs: 100)
-            service.waker.drain()
+            _ = try? Readiness.wait([.waker(service.waker)], timeoutMs: 100)
             for event in service.takeEvents() {
                 if case .applied(let reducer, let position) = event { known[reducer] = position }
                 if case .heartbeat(let reply) = event { delivery.mapChanged(reply.map) }
@@ -312,7 +308,7 @@ final class MapperLoop {
                 if let key = batch.producerKey, retries.reply(for: key) == nil {
                     let answer = Self.answer(batch, outcome)
                     retries.remember(key, reply: answer, time: arrival.nanoseconds)
-                    retryLog.append(key, reply: JSONWire.encode(answer), time: arrival.nanoseconds)
+                    retryLog.append(key, reply: SamplesCall.encode(reply: answer), time: arrival.nanoseconds)
                 }
             } catch {
                 quarantine.keep(record, name: "wal-\(start).record")
@@ -332,9 +328,8 @@ final class MapperLoop {
 
     func askApplied(_ ordinal: Int) {
         guard let address = delivery.map.reducers[ordinal] else { return }
-        service.client.send(to: address.partials, method: "applied", body: JSONWire.encode(AppliedRequest(origin: configuration.id)),
-                            timeout: .seconds(2)) { [service] result in
-            if case .success(let bytes) = result, let reply = try? JSONWire.decode(AppliedReply.self, from: bytes) {
+        service.client.send(AppliedRequest(origin: configuration.id), to: address.partials, timeout: .seconds(2)) { [service] result in
+            if case .success(let reply) = result {
                 service.post(.applied(reducer: ordinal, position: reply.applied))
             }
         }
@@ -356,15 +351,11 @@ final class MapperLoop {
                 guard let address = delivery.map.reducers[ordinal] else { continue }
                 metrics.partialsSent.increment()
                 metrics.partialRowsSent.increment(by: Int64(rowCount))
-                service.client.send(to: address.partials, method: "partials", body: frame,
+                service.client.send(PartialsCall(frame: frame), to: address.partials,
                                     timeout: .milliseconds(configuration.partialTimeoutMs)) { [service] result in
                     switch result {
-                    case .success(let bytes):
-                        if let reply = try? JSONWire.decode(AppliedReply.self, from: bytes) {
-                            service.post(.acknowledged(reducer: ordinal, applied: reply.applied))
-                        } else {
-                            service.post(.partialFailed(reducer: ordinal, end: end, error: "malformed acknowledgement"))
-                        }
+                    case .success(let reply):
+                        service.post(.acknowledged(reducer: ordinal, applied: reply.applied))
                     case .failure(let error):
                         service.post(.partialFailed(reducer: ordinal, end: end, error: error.description))
                     }
@@ -414,14 +405,13 @@ final class MapperLoop {
         let deadline = clock.monotonicNanoseconds + 5_000_000_000
         while delivery.pendingCount > 0 && clock.monotonicNanoseconds < deadline {
             perform(delivery.due(now: clock.monotonicNanoseconds))
-            _ = try? Poller.poll([.descriptor(service.waker.descriptor, .readable)], timeoutMs: 50)
-            service.waker.drain()
+            _ = try? Readiness.wait([.waker(service.waker)], timeoutMs: 50)
             handleEvents()
         }
         try? log.sync()
         retryLog.sync(fsync: true, logger: logger)
         pull.close()
-        acked.socket.close()
+        acked.close()
         logger.info("mapper \(configuration.id) stopped; log ends at \(log.endPosition)")
     }
 }

@@ -8,7 +8,6 @@ import Storage
 import Synchronization
 import Transport
 import Wire
-import ZeroMQ
 
 /// A mapper: receives sample batches (fire-and-forget PULL and acknowledged ROUTER), logs them
 /// durably, pre-aggregates them per (series, base window), and flushes partial aggregates to the
@@ -18,7 +17,7 @@ public final class MapperService: Sendable {
     public let configuration: MapperConfiguration
     let logger: Logger
     let metrics: MapperMetrics
-    let context: Context
+    let context: TransportContext
     let client: RPCClient
     let link: CoordinatorLink
     let waker = Waker()
@@ -30,8 +29,8 @@ public final class MapperService: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.metrics = MapperMetrics(registry: registry)
-        context = Context(ioThreads: 1)
-        client = RPCClient(context: context, name: "mapper-rpc")
+        context = TransportContext()
+        client = RPCClient(context: context, name: "mapper-rpc", secret: configuration.clusterSecret)
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         link = CoordinatorLink(client: client, endpoint: configuration.coordinatorEndpoint,
                                cachePath: configuration.dataDirectory + "/cluster-map.json", logger: logger)

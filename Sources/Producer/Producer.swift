@@ -4,7 +4,6 @@ import Foundation
 import Model
 import Transport
 import Wire
-import ZeroMQ
 
 /// A load generator and demo source: random-walk gauges over `names × hosts` series, sent as
 /// binary batches over ZeroMQ, fire-and-forget (PUSH, round-robin over the mappers) or
@@ -46,7 +45,7 @@ public final class Producer {
 
     /// Sends until the duration is over; returns the figures.
     public func run(stop: @escaping @Sendable () -> Bool = { false }) throws -> ProducerReport {
-        let context = Context(ioThreads: 1)
+        let context = TransportContext()
         let client = configuration.acknowledged ? RPCClient(context: context, name: "producer") : nil
         defer { client?.shutdown() }
         let endpoints = client.map { client in configuration.endpoints.map { Self.acknowledgedEndpoint(for: $0, client: client) } } ?? configuration.endpoints
@@ -76,16 +75,10 @@ public final class Producer {
             while outcome.inFlight() > 0 { Thread.sleep(forTimeInterval: 0.001) }
             (report.samplesAcknowledged, report.samplesRejected, report.batchesFailed, report.firstFailure) = outcome.totals()
         } else {
-            let push = try Socket(context, .push, lingerMs: -1)
-            try push.setSendHighWaterMark(100)
-            for endpoint in endpoints { try push.connect(endpoint) }
+            let push = try PushSender(context: context, connect: endpoints, queuedMax: 100)
             while ContinuousClock.now < end && !stop() {
                 let batch = makeBatch(id: id, count: configuration.batchSize, now: WallClock.now())
-                if let token = configuration.token {
-                    _ = try push.send(multipart: [batch.encode(), token])
-                } else {
-                    try push.send(batch.encode())
-                }
+                try push.send([batch.encode()] + (configuration.token.map { [$0] } ?? []))
                 report.samplesSent += batch.count
                 report.batchesSent += 1
                 id += 1
@@ -105,7 +98,7 @@ public final class Producer {
     /// to the same mapper, which answers a keyed batch it has logged with its first answer.
     static func send(_ frame: [UInt8], to endpoint: String, client: RPCClient, token: [UInt8]?, attemptsLeft: Int,
                      completion: @escaping @Sendable (Result<[UInt8], RPCError>) -> Void) {
-        client.send(to: endpoint, method: "samples", body: frame, credential: token, timeout: .seconds(10)) { result in
+        client.send(to: endpoint, method: InternalMethod.samples.rawValue, body: frame, credential: token, timeout: .seconds(10)) { result in
             if case .failure(let error) = result, error.kind != .remote, attemptsLeft > 1 {
                 DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(500)) {
                     send(frame, to: endpoint, client: client, token: token, attemptsLeft: attemptsLeft - 1, completion: completion)

@@ -18,6 +18,8 @@ public struct ReducerConfiguration: Sendable {
     /// Checkpoint (snapshot open windows, rotate the log) once the log is this large.
     public var walBytesMax: Int = 256 << 20
     public var heartbeatIntervalMs: Int = 1000
+    /// Required of every caller of the partial and query endpoints, and sent to the coordinator.
+    public var clusterSecret: [UInt8]?
 
     public init(id: String, ordinal: Int, dataDirectory: String, partialsEndpoint: String, queryEndpoint: String,
                 advertisedHost: String, coordinatorEndpoint: String) {

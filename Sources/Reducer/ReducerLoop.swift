@@ -8,7 +8,6 @@ import Runtime
 import Storage
 import Transport
 import Wire
-import ZeroMQ
 
 /// The reducer's single thread: owns its sockets, log, open windows and shard files.
 final class ReducerLoop {
@@ -34,8 +33,11 @@ final class ReducerLoop {
         self.service = service
         self.stop = stop
         let configuration = service.configuration
-        partials = try RPCServer(context: service.context, bind: configuration.partialsEndpoint)
-        queries = try RPCServer(context: service.context, bind: configuration.queryEndpoint)
+        let refusals = InternalRefusals(registry: service.metrics.registry)
+        partials = try RPCServer(context: service.context, bind: configuration.partialsEndpoint, secret: configuration.clusterSecret,
+                                 refused: refusals.count)
+        queries = try RPCServer(context: service.context, bind: configuration.queryEndpoint, secret: configuration.clusterSecret,
+                                refused: refusals.count)
         let partialsEndpoint = Endpoint.advertised(partials.endpoint, host: configuration.advertisedHost)
         let queryEndpoint = Endpoint.advertised(queries.endpoint, host: configuration.advertisedHost)
         service.boundEndpoints.withLock { $0["partials"] = partialsEndpoint; $0["query"] = queryEndpoint }
@@ -73,9 +75,7 @@ final class ReducerLoop {
         var nextHeartbeat = ContinuousClock.now
         var nextSeal = ContinuousClock.now + .milliseconds(configuration.sealIntervalMs)
         while !stop.isStopped {
-            let ready = try Poller.poll([.socket(partials.socket, .readable), .socket(queries.socket, .readable),
-                                         .descriptor(service.waker.descriptor, .readable)], timeoutMs: 50)
-            if ready[2].contains(.readable) { service.waker.drain() }
+            _ = try Readiness.wait([.server(partials), .server(queries), .waker(service.waker)], timeoutMs: 50)
             try drainPartials()
             drainQueries()
             if ContinuousClock.now >= nextHeartbeat {
@@ -89,8 +89,8 @@ final class ReducerLoop {
         }
         try drainPartials()
         try? log.sync()
-        partials.socket.close()
-        queries.socket.close()
+        partials.close()
+        queries.close()
         logger.info("reducer \(configuration.id) stopped; \(commit.store.openWindowCount) open windows are in its log")
     }
 
@@ -163,18 +163,18 @@ final class ReducerLoop {
         defer { if taken > 0 { metrics.partialsPerTurn.record(Double(taken)) } }
         while taken < Self.drainMessagesMax, let request = try partials.receive() {
             taken += 1
-            switch request.method {
-            case "partials":
+            switch InternalMethod(request) {
+            case .partials:
                 guard let (batch, frame) = decodePartial(request) else { continue }
                 let (verdict, directives) = commit.received(request, batch: batch, frame: frame)
                 if verdict == .duplicate || verdict == .heldDuplicate { metrics.partialsDuplicate.increment() }
                 perform(directives)
-            case "applied":
-                guard let asked = try? JSONWire.decode(AppliedRequest.self, from: request.body) else {
-                    partials.fail(request, "malformed applied request")
-                    continue
+            case .applied:
+                do {
+                    perform(commit.askedApplied(request, origin: try AppliedRequest.decode(request.body).origin))
+                } catch {
+                    partials.fail(request, error.description)
                 }
-                perform(commit.askedApplied(request, origin: asked.origin))
             default:
                 partials.fail(request, "unknown method '\(request.method)'; this endpoint answers 'partials' and 'applied'")
             }
@@ -236,7 +236,7 @@ final class ReducerLoop {
         for directive in directives {
             switch directive {
             case .log(let frame): log.append(frame)
-            case .answer(let request, let reply): partials.reply(request, JSONWire.encode(reply))
+            case .answer(let request, let reply): partials.reply(request, PartialsCall.self, reply)
             case .refuse(let request, let message): partials.fail(request, message)
             }
         }
@@ -264,14 +264,14 @@ final class ReducerLoop {
             taken += 1
             let start = ContinuousClock.now
             do {
-                switch request.method {
-                case "query":
-                    let spec = try JSONWire.decode(QuerySpec.self, from: request.body).validated(window: map.window)
-                    queries.reply(request, try answer(spec))
-                case "names":
-                    let asked = try JSONWire.decode(NamesRequest.self, from: request.body)
+                switch InternalMethod(request) {
+                case .query:
+                    let spec = try QuerySpec.decode(request.body).validated(window: map.window)
+                    queries.reply(request, QuerySpec.self, try answer(spec))
+                case .names:
+                    let asked = try NamesRequest.decode(request.body)
                     let names = commit.store.names(prefix: asked.prefix).union(catalog.names(prefix: asked.prefix))
-                    queries.reply(request, JSONWire.encode(names.sorted()))
+                    queries.reply(request, NamesRequest.self, names.sorted())
                 default:
                     queries.fail(request, "unknown method '\(request.method)'; this endpoint answers 'query' and 'names'")
                 }
@@ -284,13 +284,13 @@ final class ReducerLoop {
 
     /// Merges the matching base windows of shards and memory into the query's buckets and
     /// computes the requested stats.
-    func answer(_ spec: QuerySpec) throws -> [UInt8] {
+    func answer(_ spec: QuerySpec) throws -> QueryAnswer {
         var accumulator = BucketAccumulator(spec: spec)
         try catalog.rows(partition: map.partition(of: spec.name), spec: spec, into: &accumulator)
         let quarantined = catalog.takeQuarantined()
         if !quarantined.isEmpty { quarantineRows(quarantined.count, source: "shard", lines: quarantined) }
         commit.store.openRows(matching: spec.filter, from: spec.from, to: spec.to, into: &accumulator)
-        return try QueryAnswer(accumulator).encode()
+        return try QueryAnswer(accumulator)
     }
 
     // MARK: Heartbeat and sealing

@@ -6,7 +6,6 @@ import Prometheus
 import Runtime
 import Synchronization
 import Transport
-import ZeroMQ
 
 /// A reducer: merges partial aggregates from every mapper, keeps unsealed windows queryable,
 /// seals windows into shard files once the watermark has passed them, and answers queries for
@@ -16,7 +15,7 @@ public final class ReducerService: Sendable {
     public let configuration: ReducerConfiguration
     let logger: Logger
     let metrics: ReducerMetrics
-    let context: Context
+    let context: TransportContext
     let client: RPCClient
     let link: CoordinatorLink
     let waker = Waker()
@@ -28,8 +27,8 @@ public final class ReducerService: Sendable {
         self.configuration = configuration
         self.logger = logger
         metrics = ReducerMetrics(registry: registry)
-        context = Context(ioThreads: 1)
-        client = RPCClient(context: context, name: "reducer-rpc")
+        context = TransportContext()
+        client = RPCClient(context: context, name: "reducer-rpc", secret: configuration.clusterSecret)
         try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
         link = CoordinatorLink(client: client, endpoint: configuration.coordinatorEndpoint,
                                cachePath: configuration.dataDirectory + "/cluster-map.json", logger: logger)

@@ -23,3 +23,18 @@ extension PrometheusCollectorRegistry {
         makeValueHistogram(descriptor: Self.descriptor(name, help), labels: labels, buckets: buckets)
     }
 }
+
+/// `windrow_internal_refused_total{reason}`: calls an internal endpoint refused before the role
+/// saw them (no cluster secret, a wrong one, a malformed envelope).
+public struct InternalRefusals: Sendable {
+    let registry: PrometheusCollectorRegistry
+
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    public func count(_ reason: String) {
+        registry.counter("windrow_internal_refused_total", labels: [("reason", reason)],
+                         help: "Calls to an internal endpoint refused before the role saw them, by reason.").increment()
+    }
+}

@@ -1,3 +1,6 @@
+import Auth
+import Foundation
+
 /// The layout of a one-machine cluster: which child runs with which ports and directories.
 public struct LocalCluster: Sendable {
     public var dataDirectory: String
@@ -49,13 +52,14 @@ public struct LocalCluster: Sendable {
         func free(_ name: String) -> String { String(ports.port(for: name)) }
         let coordinatorPort = ports.port(for: "coordinator")
         let coordinator = "tcp://127.0.0.1:\(coordinatorPort)"
-        let common = ["--coordinator", coordinator, "--host", "127.0.0.1", "--log-level", logLevel]
+        let secret = ["--cluster-secret-file", try clusterSecretFile()]
+        let common = ["--coordinator", coordinator, "--host", "127.0.0.1", "--log-level", logLevel] + secret
         let authenticated = !tokensFile.isEmpty
         var specs = [ChildSpec(name: "coordinator", arguments: [
             "coordinator", "--listen", "tcp://127.0.0.1:\(coordinatorPort)", "--data-dir", dataDirectory + "/coordinator",
             "--reducers", String(reducers), "--window", window, "--http-port", free("coordinator-http"),
             "--log-level", logLevel,
-        ])]
+        ] + secret)]
         for index in 0..<reducers {
             specs.append(ChildSpec(name: "reducer-\(index)", arguments: ["reducer", "--id", "reducer-\(index)", "--ordinal", String(index),
                 "--data-dir", dataDirectory + "/reducer-\(index)",
@@ -76,8 +80,23 @@ public struct LocalCluster: Sendable {
                 environment: authenticated ? ["WINDROW_TOKENS": "\(internalToken)=write"] : [:]))
         }
         specs.append(ChildSpec(name: "front", arguments: ["front", "--host", "127.0.0.1", "--http-port", String(httpPort), "--statsd-port", String(statsdPort), "--tokens-file", tokensFile,
-                                                          "--coordinator", coordinator, "--log-level", logLevel],
+                                                          "--coordinator", coordinator, "--log-level", logLevel] + secret,
                                environment: authenticated ? ["WINDROW_MAPPER_TOKEN": internalToken] : [:]))
         return (specs, coordinator, ingest, acked)
+    }
+
+    /// `cluster-secret` in the data directory (only its owner may read it), made on first use
+    /// and kept, so a restarted cluster keeps its secret.
+    func clusterSecretFile() throws -> String {
+        let path = dataDirectory + "/cluster-secret"
+        if !FileManager.default.fileExists(atPath: path) {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            guard FileManager.default.createFile(atPath: path + ".tmp", contents: Data((ClusterSecret.generate() + "\n").utf8),
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+            try FileManager.default.moveItem(atPath: path + ".tmp", toPath: path)
+        }
+        return path
     }
 }

@@ -32,9 +32,14 @@ public final class RPCClient: Sendable {
     private let waker = Waker()
     private let finished = DispatchSemaphore(value: 0)
     private let context: Context
+    /// Sent as the credential of every call that names none: the cluster secret.
+    private let secret: [UInt8]?
 
-    public init(context: Context, name: String = "rpc-client") {
-        self.context = context
+    /// A client whose calls carry `secret` (the cluster secret) unless a call names its own
+    /// credential (a producer's token for a mapper).
+    public init(context: TransportContext, name: String = "rpc-client", secret: [UInt8]? = nil) {
+        self.context = context.zmq
+        self.secret = secret
         let thread = Thread { [self] in
             ClientLoop(client: self).run()
             finished.signal()
@@ -49,7 +54,7 @@ public final class RPCClient: Sendable {
                      completion: @escaping Completion) {
         let rejected = shared.withLock { state -> Bool in
             if state.stopping { return true }
-            state.queue.append(Outgoing(id: state.nextID, endpoint: endpoint, method: method, body: body, credential: credential,
+            state.queue.append(Outgoing(id: state.nextID, endpoint: endpoint, method: method, body: body, credential: credential ?? secret,
                                         deadline: .now + timeout, completion: completion))
             state.nextID += 1
             return false

@@ -8,6 +8,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "coordinator", abstract: "Run the control plane: membership, partition map, watermark, discovery.")
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var secret: SecretOptions
     @Option(help: "Directory for the coordinator's state.") var dataDir = Env.string("DATA_DIR", "./data/coordinator")
     @Option(help: "ZeroMQ endpoint to bind for heartbeats and cluster questions.") var listen = Env.string("LISTEN", "tcp://0.0.0.0:5550")
     @Option(help: "Number of virtual partitions (fixed for the life of the data).") var partitions = Env.int("PARTITIONS", 256)
@@ -19,6 +20,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = common.logger("windrow.coordinator")
         var configuration = CoordinatorConfiguration(dataDirectory: dataDir, endpoint: listen)
+        configuration.clusterSecret = try secret.load(logger)
         configuration.partitionCount = partitions
         configuration.reducerCount = reducers
         configuration.windowNanoseconds = try Step(parsing: window).nanoseconds

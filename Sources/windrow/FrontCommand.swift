@@ -24,6 +24,7 @@ struct FrontCommand: AsyncParsableCommand {
     @Option(help: "How far (s) into the past a timestamp may lie (0: back to 1970).") var pastSeconds = Env.int("PAST_SECONDS", 0)
     @Option(help: "Token presented to mappers that require one (a token of theirs with write scope).") var mapperToken = Env.string("MAPPER_TOKEN", "")
     @Option(help: "Log level.") var logLevel = Env.string("LOG_LEVEL", "info")
+    @OptionGroup var secret: SecretOptions
 
     func run() async throws {
         var logger = Logger(label: "windrow.\(id)")
@@ -34,6 +35,7 @@ struct FrontCommand: AsyncParsableCommand {
         configuration.validation.futureNanosecondsMax = Int64(futureSeconds) * 1_000_000_000
         configuration.validation.pastNanosecondsMax = Int64(pastSeconds) * 1_000_000_000
         configuration.mapperToken = mapperToken.isEmpty ? nil : Array(mapperToken.utf8)
+        configuration.clusterSecret = try secret.load(logger)
         let registry = PrometheusCollectorRegistry()
         let service = FrontService(configuration: configuration, registry: registry, logger: logger)
         let tokens = try Tokens.load(file: tokensFile, environment: ProcessInfo.processInfo.environment["WINDROW_TOKENS"])

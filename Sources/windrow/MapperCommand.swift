@@ -9,6 +9,7 @@ struct MapperCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "mapper", abstract: "Run a mapper: validate, log and pre-aggregate samples; flush partials to reducers.")
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var secret: SecretOptions
     @Option(help: "Unique, stable mapper id.") var id = Env.string("ID", "mapper-0")
     @Option(help: "Directory for the mapper's write-ahead log.") var dataDir = Env.string("DATA_DIR", "./data/mapper-0")
     @Option(help: "ZeroMQ PULL endpoint for fire-and-forget batches.") var ingest = Env.string("INGEST", "tcp://0.0.0.0:5555")
@@ -28,6 +29,7 @@ struct MapperCommand: AsyncParsableCommand {
         var configuration = MapperConfiguration(id: id, dataDirectory: dataDir, ingestEndpoint: ingest, ackedEndpoint: acked,
                                                 advertisedHost: common.host, coordinatorEndpoint: common.coordinator)
         configuration.flushIntervalMs = flushIntervalMs
+        configuration.clusterSecret = try secret.load(logger)
         configuration.openStatesMax = openStatesMax
         guard retryWindowSeconds > 0, retryKeysMax > 0 else { throw ValidationError("--retry-window-seconds and --retry-keys-max must be positive") }
         configuration.retryWindowSeconds = retryWindowSeconds

@@ -7,6 +7,7 @@ struct ReducerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "reducer", abstract: "Run a reducer: merge partials, seal windows into shard files, answer queries.")
 
     @OptionGroup var common: CommonOptions
+    @OptionGroup var secret: SecretOptions
     @Option(help: "Unique reducer id; its trailing number is the ordinal unless --ordinal is given.") var id = Env.string("ID", "reducer-0")
     @Option(help: "Which partitions it owns (p mod reducers == ordinal).") var ordinal = Env.int("ORDINAL", -1)
     @Option(help: "Directory for the log, checkpoint and shard files.") var dataDir = Env.string("DATA_DIR", "./data/reducer-0")
@@ -22,6 +23,7 @@ struct ReducerCommand: AsyncParsableCommand {
                                                  queryEndpoint: query, advertisedHost: common.host, coordinatorEndpoint: common.coordinator)
         configuration.allowedLatenessMs = allowedLatenessMs
         configuration.sealIntervalMs = sealIntervalMs
+        configuration.clusterSecret = try secret.load(logger)
         let registry = PrometheusCollectorRegistry()
         let service = try ReducerService(configuration: configuration, registry: registry, logger: logger)
         let status = StatusRoutes.server(host: "0.0.0.0", port: common.httpPort, registry: registry, ready: { service.isReady })

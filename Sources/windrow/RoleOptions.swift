@@ -1,4 +1,6 @@
 import ArgumentParser
+import Auth
+import Foundation
 import Logging
 import Runtime
 
@@ -27,4 +29,17 @@ struct CommonOptions: ParsableArguments {
 func ordinal(of id: String) -> Int? {
     let digits = id.reversed().prefix { $0.isNumber }
     return digits.isEmpty ? nil : Int(String(digits.reversed()))
+}
+
+/// The cluster secret of the internal sockets, for the roles that use them.
+struct SecretOptions: ParsableArguments {
+    @Option(help: "File whose first line is the cluster secret (at least 16 bytes) every internal socket requires; WINDROW_CLUSTER_SECRET may hold the secret itself. None: internal sockets are open (tests only).")
+    var clusterSecretFile = Env.string("CLUSTER_SECRET_FILE", "")
+
+    /// The secret, or `nil` (with a warning) when none is configured.
+    func load(_ logger: Logger) throws -> [UInt8]? {
+        let secret = try ClusterSecret.load(file: clusterSecretFile, environment: ProcessInfo.processInfo.environment["WINDROW_CLUSTER_SECRET"])
+        if secret == nil { logger.warning("no cluster secret (--cluster-secret-file or WINDROW_CLUSTER_SECRET): internal sockets take calls from anyone") }
+        return secret
+    }
 }

@@ -18,7 +18,7 @@ import ZeroMQ
 
     /// Sends batches to the mappers' acknowledged endpoints; returns the samples acknowledged.
     static func sendAcked(_ batches: [SampleBatch], to endpoints: [String]) async throws -> Int {
-        let client = RPCClient(context: Context())
+        let client = RPCClient(context: TransportContext())
         defer { client.shutdown() }
         var accepted = 0
         for (index, batch) in batches.enumerated() {

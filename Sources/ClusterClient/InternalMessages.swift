@@ -1,0 +1,187 @@
+import ClusterCore
+import Transport
+import Wire
+
+/// Every call between Windrow processes, by the method name it travels under in the envelope
+/// (docs/protocol.md, "Between cluster processes"). Each has one message type below with one
+/// codec for its request and its reply, and a request is validated as it is decoded, so a bad
+/// peer gets an error naming what is wrong, never a trap further on.
+public enum InternalMethod: String, Sendable, CaseIterable {
+    /// Coordinator: a node's heartbeat (`NodeReport` → `HeartbeatReply`).
+    case heartbeat
+    /// Coordinator: the whole cluster (→ `ClusterView`).
+    case cluster
+    /// Reducer partials endpoint: a partial batch frame (→ `AppliedReply`).
+    case partials
+    /// Reducer partials endpoint: how far a mapper's log is applied (→ `AppliedReply`).
+    case applied
+    /// Reducer query endpoint: a query (`QuerySpec` → `QueryAnswer`).
+    case query
+    /// Reducer query endpoint: metric names (→ names).
+    case names
+    /// Mapper acknowledged endpoint: a sample batch frame (→ `IngestReply`).
+    case samples
+
+    /// The method a request names, or `nil` for one this build does not know.
+    public init?(_ request: RPCServer.Request) {
+        self.init(rawValue: request.method)
+    }
+}
+
+/// One internal call: its method, the request's codec (decoding validates) and the reply's.
+public protocol InternalCall: Sendable {
+    associatedtype Reply: Sendable
+    static var method: InternalMethod { get }
+    func encode() -> [UInt8]
+    static func decode(_ bytes: [UInt8]) throws(MessageError) -> Self
+    static func encode(reply: Reply) -> [UInt8]
+    /// Decodes the reply to this request (a query's answer needs its stat count).
+    func decode(reply bytes: [UInt8]) throws(MessageError) -> Reply
+}
+
+/// A message that does not decode or does not validate: what and why.
+public struct MessageError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ method: InternalMethod, _ reason: String) { description = "malformed \(method.rawValue) message: \(reason)" }
+}
+
+/// JSON messages whose request and reply are `Codable` values.
+protocol JSONCall: InternalCall, Codable where Reply: Codable {
+    /// Checks a decoded request; throws the reason it cannot be served.
+    func validate() throws(MessageError)
+}
+
+extension JSONCall {
+    public func encode() -> [UInt8] { JSONWire.encode(self) }
+
+    public static func decode(_ bytes: [UInt8]) throws(MessageError) -> Self {
+        let value: Self
+        do { value = try JSONWire.decode(Self.self, from: bytes) } catch { throw MessageError(method, "\(error)") }
+        try value.validate()
+        return value
+    }
+
+    public static func encode(reply: Reply) -> [UInt8] { JSONWire.encode(reply) }
+
+    public func decode(reply bytes: [UInt8]) throws(MessageError) -> Reply {
+        do { return try JSONWire.decode(Reply.self, from: bytes) } catch { throw MessageError(Self.method, "reply: \(error)") }
+    }
+}
+
+/// Most bytes of an id, prefix or metric name in a control message.
+let nameBytesMax = 200
+
+extension NodeReport: JSONCall {
+    public typealias Reply = HeartbeatReply
+    public static var method: InternalMethod { .heartbeat }
+
+    func validate() throws(MessageError) {
+        guard !id.isEmpty, id.utf8.count <= nameBytesMax else { throw MessageError(.heartbeat, "node id must be 1 to \(nameBytesMax) bytes") }
+        guard endpoints.count <= 16, figures.count <= 64 else { throw MessageError(.heartbeat, "at most 16 endpoints and 64 figures") }
+        if let ordinal, ordinal < 0 { throw MessageError(.heartbeat, "ordinal \(ordinal) is negative") }
+    }
+}
+
+/// Asks the coordinator for the whole cluster.
+public struct ClusterRequest: JSONCall {
+    public typealias Reply = ClusterView
+    public static var method: InternalMethod { .cluster }
+    public init() {}
+    public func encode() -> [UInt8] { [] }
+    public static func decode(_ bytes: [UInt8]) throws(MessageError) -> ClusterRequest { ClusterRequest() }
+    func validate() throws(MessageError) {}
+}
+
+extension AppliedRequest: JSONCall {
+    public typealias Reply = AppliedReply
+    public static var method: InternalMethod { .applied }
+
+    func validate() throws(MessageError) {
+        guard !origin.isEmpty, origin.utf8.count <= nameBytesMax else { throw MessageError(.applied, "origin must be 1 to \(nameBytesMax) bytes") }
+    }
+}
+
+extension NamesRequest: JSONCall {
+    public typealias Reply = [String]
+    public static var method: InternalMethod { .names }
+
+    func validate() throws(MessageError) {
+        guard prefix.utf8.count <= nameBytesMax else { throw MessageError(.names, "prefix is longer than \(nameBytesMax) bytes") }
+    }
+}
+
+extension QuerySpec: InternalCall {
+    public typealias Reply = QueryAnswer
+    public static var method: InternalMethod { .query }
+    public func encode() -> [UInt8] { JSONWire.encode(self) }
+
+    /// Decodes the spec; the receiver checks it against its base window with `validated(window:)`.
+    public static func decode(_ bytes: [UInt8]) throws(MessageError) -> QuerySpec {
+        do { return try JSONWire.decode(QuerySpec.self, from: bytes) } catch { throw MessageError(.query, "\(error)") }
+    }
+
+    public static func encode(reply: QueryAnswer) -> [UInt8] { reply.encode() }
+
+    public func decode(reply bytes: [UInt8]) throws(MessageError) -> QueryAnswer {
+        do { return try QueryAnswer.decode(bytes, statCount: stats.count) } catch { throw MessageError(.query, "answer: \(error)") }
+    }
+}
+
+/// A partial batch on its way to a reducer (the frame as the mapper encoded it).
+public struct PartialsCall: InternalCall {
+    public typealias Reply = AppliedReply
+    public static var method: InternalMethod { .partials }
+    public let frame: [UInt8]
+    public init(frame: [UInt8]) { self.frame = frame }
+    public func encode() -> [UInt8] { frame }
+    /// The frame itself; the reducer decodes it (with its quarantine rules).
+    public static func decode(_ bytes: [UInt8]) throws(MessageError) -> PartialsCall { PartialsCall(frame: bytes) }
+    public static func encode(reply: AppliedReply) -> [UInt8] { JSONWire.encode(reply) }
+    public func decode(reply bytes: [UInt8]) throws(MessageError) -> AppliedReply {
+        do { return try JSONWire.decode(AppliedReply.self, from: bytes) } catch { throw MessageError(.partials, "reply: \(error)") }
+    }
+}
+
+/// A sample batch on its way to a mapper's acknowledged endpoint.
+public struct SamplesCall: InternalCall {
+    public typealias Reply = IngestReply
+    public static var method: InternalMethod { .samples }
+    public let frame: [UInt8]
+    public init(frame: [UInt8]) { self.frame = frame }
+    public func encode() -> [UInt8] { frame }
+    public static func decode(_ bytes: [UInt8]) throws(MessageError) -> SamplesCall { SamplesCall(frame: bytes) }
+    public static func encode(reply: IngestReply) -> [UInt8] { JSONWire.encode(reply) }
+    public func decode(reply bytes: [UInt8]) throws(MessageError) -> IngestReply {
+        do { return try JSONWire.decode(IngestReply.self, from: bytes) } catch { throw MessageError(.samples, "reply: \(error)") }
+    }
+}
+
+extension RPCClient {
+    /// Sends `call` to `endpoint`; `completion` gets the decoded reply (on the client's thread).
+    public func send<Call: InternalCall>(_ call: Call, to endpoint: String, credential: [UInt8]? = nil, timeout: Duration,
+                                         completion: @escaping @Sendable (Result<Call.Reply, RPCError>) -> Void) {
+        send(to: endpoint, method: Call.method.rawValue, body: call.encode(), credential: credential, timeout: timeout) { result in
+            completion(result.flatMap { bytes -> Result<Call.Reply, RPCError> in
+                do throws(MessageError) {
+                    return .success(try call.decode(reply: bytes))
+                } catch {
+                    return .failure(RPCError(.remote, error.description))
+                }
+            })
+        }
+    }
+
+    /// Calls `call` at `endpoint` and waits for the decoded reply.
+    public func call<Call: InternalCall>(_ call: Call, at endpoint: String, credential: [UInt8]? = nil,
+                                         timeout: Duration = .seconds(5)) async throws(RPCError) -> Call.Reply {
+        let bytes = try await self.call(endpoint, Call.method.rawValue, body: call.encode(), credential: credential, timeout: timeout)
+        do { return try call.decode(reply: bytes) } catch { throw RPCError(.remote, error.description) }
+    }
+}
+
+extension RPCServer {
+    /// Answers `request` with the encoded reply of `Call`.
+    public func reply<Call: InternalCall>(_ request: Request, _ call: Call.Type, _ reply: Call.Reply) {
+        self.reply(request, Call.encode(reply: reply))
+    }
+}
