@@ -124,6 +124,24 @@ public struct ReducerCommit<Request> {
         heldEnd.removeAll(keepingCapacity: true)
     }
 
+    // MARK: Sealing
+
+    /// A seal tick with the cluster watermark (ns) known so far: takes the windows that ended
+    /// `allowedLatenessNanoseconds` or more before it, per partition, for the shell to write and
+    /// commit with the applied positions. `nil` when nothing is due; `force` (a log past its
+    /// size limit) makes a checkpoint due with whatever is sealable. Never while batches are
+    /// held: a checkpoint must not name positions whose batches are not applied.
+    public mutating func sealDue(watermark: Int64?, allowedLatenessNanoseconds: Int64, force: Bool) -> [Int: ReducerRows]? {
+        guard held.isEmpty else { return nil }
+        let sealable = watermark.map { store.takeSealable(endingBy: $0 &- allowedLatenessNanoseconds) } ?? [:]
+        return force || !sealable.isEmpty ? sealable : nil
+    }
+
+    /// The seal's commit failed (nothing of it is committed): its windows are open again.
+    public mutating func sealFailed(_ sealable: [Int: ReducerRows]) {
+        for rows in sealable.values { store.merge(series: rows.series, rows: rows.rows) }
+    }
+
     /// A batch read back from the log at recovery: applied unless already applied.
     public mutating func replayed(_ batch: PartialBatch) -> Bool {
         store.apply(batch) == .applied

@@ -13,6 +13,7 @@ import Wire
 final class ReducerLoop {
     let service: ReducerService
     let stop: StopFlag
+    let clock: any RoleClock
     var configuration: ReducerConfiguration { service.configuration }
     var logger: Logger { service.logger }
     var metrics: ReducerMetrics { service.metrics }
@@ -29,9 +30,10 @@ final class ReducerLoop {
     var shardDirectory: String { directory + "/shards" }
     var checkpointPath: String { directory + "/checkpoint.json" }
 
-    init(service: ReducerService, stop: StopFlag) throws {
+    init(service: ReducerService, stop: StopFlag, clock: any RoleClock = SystemRoleClock()) throws {
         self.service = service
         self.stop = stop
+        self.clock = clock
         let configuration = service.configuration
         let refusals = InternalRefusals(registry: service.metrics.registry)
         partials = try RPCServer(context: service.context, bind: configuration.partialsEndpoint, secret: configuration.clusterSecret,
@@ -72,19 +74,21 @@ final class ReducerLoop {
         try recover()
         service.readyFlag.store(true, ordering: .releasing)
         logger.info("reducer \(configuration.id) (ordinal \(configuration.ordinal)) takes partials on \(service.endpoints["partials"] ?? "?") and queries on \(service.endpoints["query"] ?? "?")")
-        var nextHeartbeat = ContinuousClock.now
-        var nextSeal = ContinuousClock.now + .milliseconds(configuration.sealIntervalMs)
+        let heartbeatInterval = Int64(configuration.heartbeatIntervalMs) * 1_000_000
+        let sealInterval = Int64(configuration.sealIntervalMs) * 1_000_000
+        var nextHeartbeat = clock.monotonicNanoseconds
+        var nextSeal = clock.monotonicNanoseconds + sealInterval
         while !stop.isStopped {
             _ = try Readiness.wait([.server(partials), .server(queries), .waker(service.waker)], timeoutMs: 50)
             try drainPartials()
             drainQueries()
-            if ContinuousClock.now >= nextHeartbeat {
+            if clock.monotonicNanoseconds >= nextHeartbeat {
                 heartbeat()
-                nextHeartbeat = ContinuousClock.now + .milliseconds(configuration.heartbeatIntervalMs)
+                nextHeartbeat = clock.monotonicNanoseconds + heartbeatInterval
             }
-            if ContinuousClock.now >= nextSeal {
+            if clock.monotonicNanoseconds >= nextSeal {
                 sealOrReport()
-                nextSeal = ContinuousClock.now + .milliseconds(configuration.sealIntervalMs)
+                nextSeal = clock.monotonicNanoseconds + sealInterval
             }
         }
         try drainPartials()
@@ -245,13 +249,13 @@ final class ReducerLoop {
     /// Sets rows aside: counted, written to the quarantine file, logged once per event.
     func quarantineRows(_ count: Int, source: String = "partial", lines: [String]) {
         metrics.quarantinedRows(source).increment(by: Int64(count))
-        quarantine.record(lines, time: RFC3339.format(WallClock.now()))
+        quarantine.record(lines, time: RFC3339.format(Timestamp(nanoseconds: clock.wallNanoseconds)))
         logger.error("quarantined \(count) rows: \(lines.first ?? "")\(lines.count > 1 ? " (and \(lines.count - 1) more in quarantine/quarantine.log)" : "")")
     }
 
     func quarantineLogRecord(_ line: String) {
         metrics.quarantinedRecords.increment()
-        quarantine.record(["reducer log: " + line], time: RFC3339.format(WallClock.now()))
+        quarantine.record(["reducer log: " + line], time: RFC3339.format(Timestamp(nanoseconds: clock.wallNanoseconds)))
         logger.error("quarantined \(line)")
     }
 
@@ -262,7 +266,7 @@ final class ReducerLoop {
         defer { if taken > 0 { metrics.queriesPerTurn.record(Double(taken)) } }
         while taken < Self.drainMessagesMax, let request = try? queries.receive() {
             taken += 1
-            let start = ContinuousClock.now
+            let start = clock.monotonicNanoseconds
             do {
                 switch InternalMethod(request) {
                 case .query:
@@ -278,7 +282,7 @@ final class ReducerLoop {
             } catch {
                 queries.fail(request, "\(error)")
             }
-            metrics.querySeconds.recordSince(start)
+            metrics.querySeconds.recordNanoseconds(clock.monotonicNanoseconds - start)
         }
     }
 
@@ -320,18 +324,17 @@ final class ReducerLoop {
     /// per partition and day, snapshots the rest, and commits both in the checkpoint; then the
     /// log before the checkpoint is deleted.
     func seal(force: Bool) throws {
+        let start = clock.monotonicNanoseconds
         let watermark = service.watermark.withLock { $0 }
-        if let watermark { metrics.watermarkLag.set(Double(WallClock.now().nanoseconds - watermark) / 1e9) }
-        let cutoff = (watermark ?? .min) &- Int64(configuration.allowedLatenessMs) * 1_000_000
-        let sealable = watermark == nil ? [:] : commit.store.takeSealable(endingBy: cutoff)
-        guard force || !sealable.isEmpty || log.sizeBytes > UInt64(configuration.walBytesMax) else { return }
-        let start = ContinuousClock.now
+        if let watermark { metrics.watermarkLag.set(Double(clock.wallNanoseconds - watermark) / 1e9) }
+        guard let sealable = commit.sealDue(watermark: watermark, allowedLatenessNanoseconds: Int64(configuration.allowedLatenessMs) * 1_000_000,
+                                            force: force || log.sizeBytes > UInt64(configuration.walBytesMax)) else { return }
         do {
             try commitSeal(sealable, start: start)
         } catch {
             // Nothing was committed: the windows go back where they were, and what the attempt
             // wrote is removed (its names are reused by the next attempt).
-            for rows in sealable.values { commit.store.merge(series: rows.series, rows: rows.rows) }
+            commit.sealFailed(sealable)
             let sequence = checkpoint.sequence + 1
             for name in (try? AtomicFile.list(shardDirectory)) ?? [] where name.hasSuffix("-\(sequence).shard") {
                 try? AtomicFile.remove(shardDirectory + "/" + name)
@@ -341,7 +344,9 @@ final class ReducerLoop {
         }
     }
 
-    func commitSeal(_ sealable: [Int: ReducerRows], start: ContinuousClock.Instant) throws {
+    /// Writes the sealed windows and a snapshot of the open ones, and commits them in the
+    /// checkpoint; `start` (monotonic ns) times the whole seal.
+    func commitSeal(_ sealable: [Int: ReducerRows], start: Int64) throws {
         var next = checkpoint
         next.sequence += 1
         let writer = ShardWriter()
@@ -377,7 +382,7 @@ final class ReducerLoop {
                 logger.error("sealed shard \(name) cannot be opened until restart: \(error)")
             }
         }
-        metrics.sealSeconds.recordSince(start)
+        metrics.sealSeconds.recordNanoseconds(clock.monotonicNanoseconds - start)
         metrics.shardFiles.set(Double(catalog.names.count))
         metrics.walBytes.set(Double(log.sizeBytes))
         metrics.openWindows.set(Double(commit.store.openWindowCount))

@@ -56,11 +56,3 @@ extension ReducerMetrics {
                          help: "Window rows that could not be applied, set aside in quarantine/ and counted.")
     }
 }
-
-extension DurationHistogram {
-    /// Records the time elapsed since `start`.
-    func recordSince(_ start: ContinuousClock.Instant) {
-        let elapsed = ContinuousClock.now - start
-        recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
-    }
-}

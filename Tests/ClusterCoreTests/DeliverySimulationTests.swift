@@ -280,9 +280,14 @@ struct World {
     /// Seals what the (simulated) watermark has passed and checkpoints: sealed rows, the store,
     /// and an empty log, as one commit.
     mutating func seal(_ index: Int) {
-        guard reducers[index].unsynced.isEmpty, !reducers[index].commit.hasHeld else { return }
-        let cutoff = now.nanoseconds - Int64.random(in: 0..<300_000_000_000, using: &random)
-        let sealable = reducers[index].commit.store.takeSealable(endingBy: cutoff)
+        guard reducers[index].unsynced.isEmpty else { return }
+        let watermark = now.nanoseconds - Int64.random(in: 0..<300_000_000_000, using: &random)
+        guard let sealable = reducers[index].commit.sealDue(watermark: watermark, allowedLatenessNanoseconds: 0, force: true) else { return }
+        if Int.random(in: 0..<4, using: &random) == 0 {
+            // The seal's files could not be written (a full disk): nothing is committed.
+            reducers[index].commit.sealFailed(sealable)
+            return
+        }
         for rows in sealable.values {
             for row in rows.rows { reducers[index].sealed.append((rows.series[Int(row.seriesIndex)].key, row.windowStart, row.state)) }
         }
