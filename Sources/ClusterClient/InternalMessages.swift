@@ -127,33 +127,37 @@ extension QuerySpec: InternalCall {
     }
 }
 
+/// A call whose request is a binary frame, decoded by its receiver (with its own rules), and
+/// whose reply is JSON.
+public protocol FrameCall: InternalCall where Reply: Codable {
+    var frame: [UInt8] { get }
+    init(frame: [UInt8])
+}
+
+extension FrameCall {
+    public func encode() -> [UInt8] { frame }
+    public static func decode(_ bytes: [UInt8]) throws(MessageError) -> Self { Self(frame: bytes) }
+    public static func encode(reply: Reply) -> [UInt8] { JSONWire.encode(reply) }
+
+    public func decode(reply bytes: [UInt8]) throws(MessageError) -> Reply {
+        do { return try JSONWire.decode(Reply.self, from: bytes) } catch { throw MessageError(Self.method, "reply: \(error)") }
+    }
+}
+
 /// A partial batch on its way to a reducer (the frame as the mapper encoded it).
-public struct PartialsCall: InternalCall {
+public struct PartialsCall: FrameCall {
     public typealias Reply = AppliedReply
     public static var method: InternalMethod { .partials }
     public let frame: [UInt8]
     public init(frame: [UInt8]) { self.frame = frame }
-    public func encode() -> [UInt8] { frame }
-    /// The frame itself; the reducer decodes it (with its quarantine rules).
-    public static func decode(_ bytes: [UInt8]) throws(MessageError) -> PartialsCall { PartialsCall(frame: bytes) }
-    public static func encode(reply: AppliedReply) -> [UInt8] { JSONWire.encode(reply) }
-    public func decode(reply bytes: [UInt8]) throws(MessageError) -> AppliedReply {
-        do { return try JSONWire.decode(AppliedReply.self, from: bytes) } catch { throw MessageError(.partials, "reply: \(error)") }
-    }
 }
 
 /// A sample batch on its way to a mapper's acknowledged endpoint.
-public struct SamplesCall: InternalCall {
+public struct SamplesCall: FrameCall {
     public typealias Reply = IngestReply
     public static var method: InternalMethod { .samples }
     public let frame: [UInt8]
     public init(frame: [UInt8]) { self.frame = frame }
-    public func encode() -> [UInt8] { frame }
-    public static func decode(_ bytes: [UInt8]) throws(MessageError) -> SamplesCall { SamplesCall(frame: bytes) }
-    public static func encode(reply: IngestReply) -> [UInt8] { JSONWire.encode(reply) }
-    public func decode(reply bytes: [UInt8]) throws(MessageError) -> IngestReply {
-        do { return try JSONWire.decode(IngestReply.self, from: bytes) } catch { throw MessageError(.samples, "reply: \(error)") }
-    }
 }
 
 extension RPCClient {
