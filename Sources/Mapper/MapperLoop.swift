@@ -35,6 +35,8 @@ final class MapperLoop {
     var heldKeys = Set<ProducerKey>()
     var heldRetries: [(request: RPCServer.Request, key: ProducerKey)] = []
     var resynchronise = false
+    /// Whether the last log sync failed: the failure is logged once, and so is the recovery.
+    var logFailing = false
 
     /// Most samples taken from the sockets before the log is synced and replies sent.
     static let drainSamplesMax = 1_000_000
@@ -195,7 +197,8 @@ final class MapperLoop {
         } catch {
             log.discardPending()
             let reason = error.refusal(of: "the batch")
-            logger.error("\(reason)")
+            if !logFailing { logger.error("\(reason); refusing batches until the log can be written (counted in windrow_rejected_samples_total)") }
+            logFailing = true
             let label = error.isNoSpace ? "insufficient_storage" : "log_write_failed"
             for (request, batch, _) in held {
                 metrics.samplesReceived.increment(by: Int64(batch.count))
@@ -205,6 +208,10 @@ final class MapperLoop {
             }
             for (request, _) in heldRetries { reply(request, IngestReply(batchID: 0, accepted: 0, rejected: 0, errors: [], batchError: reason)) }
             return
+        }
+        if logFailing {
+            logger.notice("the log is written again; batches are taken")
+            logFailing = false
         }
         metrics.walBytes.set(Double(log.sizeBytes))
         var answers = [(RPCServer.Request, [UInt8])]()

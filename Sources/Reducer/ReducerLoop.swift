@@ -26,6 +26,8 @@ final class ReducerLoop {
     var catalog = ShardCatalog()
     var checkpoint: ReducerCheckpoint
     let quarantine: Quarantine
+    /// Whether the last log sync failed: the failure is logged once, and so is the recovery.
+    var logFailing = false
     var directory: String { configuration.dataDirectory }
     var shardDirectory: String { directory + "/shards" }
     var checkpointPath: String { directory + "/checkpoint.json" }
@@ -190,9 +192,14 @@ final class ReducerLoop {
             log.discardPending()
             let reason = error.refusal(of: "the partial batch")
             metrics.logFailures.increment()
-            logger.error("\(reason)")
+            if !logFailing { logger.error("\(reason); refusing partials until the log can be written (counted in windrow_log_write_failures_total)") }
+            logFailing = true
             perform(commit.syncFailed(reason))
             return
+        }
+        if logFailing {
+            logger.notice("the log is written again; partials are taken")
+            logFailing = false
         }
         let (directives, batches, rows) = commit.synced()
         metrics.partialsMerged.increment(by: Int64(batches))
