@@ -75,11 +75,7 @@ extension WindowState {
         case .first: return first.value
         case .last: return last.value
         case .rate: return sum.value / windowLength.seconds
-        case .quantile(let q):
-            // The exact extremes are known; clamping can only move an estimate closer.
-            if q <= 0 { return min }
-            if q >= 1 { return max }
-            return sketch?.quantile(q).map { Swift.min(Swift.max($0, min), max) }
+        case .quantile(let q): return quantile(q)
         }
     }
 }

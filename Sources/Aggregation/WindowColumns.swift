@@ -2,74 +2,119 @@ import Codec
 
 /// The columnar encoding of window rows shared by partial batches and shard blocks
 /// (layout in docs/protocol.md, "Window columns"). Each field is one column so that LZ4 finds
-/// the repetition in it; times are stored relative to the previous row or the window.
+/// the repetition in it, and a row stores only what its count needs: a one-sample row is its
+/// series, window, count, time and value; min, max, sum, m2 and the last sample follow only for
+/// rows of two or more; quantile data last (none up to two values, which first and last are,
+/// the values themselves up to `WindowState.exactMax`, a sketch beyond).
 public enum WindowColumns {
-    /// Appends `rows` as columns. Sketches are written only when `withSketches` is set, in
-    /// which case every row must carry one.
-    public static func encode(_ rows: [WindowRow], withSketches: Bool, into writer: inout ByteWriter) {
-        writer.appendColumn(rows.lazy.map(\.seriesIndex))
+    /// Appends `rows` as columns. `windowNanoseconds` is the base window every row start is a
+    /// multiple of. Quantile data is written only when `withQuantiles` is set, in which case
+    /// every row must carry some.
+    public static func encode(_ rows: [WindowRow], windowNanoseconds: Int64, withQuantiles: Bool, into writer: inout ByteWriter) {
+        for row in rows { writer.appendVarint(UInt64(row.seriesIndex)) }
         var previousStart: Int64 = 0
-        writer.appendColumn(rows.lazy.map { row in
-            defer { previousStart = row.windowStart }
-            return row.windowStart &- previousStart
-        })
-        writer.appendColumn(rows.lazy.map(\.state.count))
-        writer.appendColumn(rows.lazy.map(\.state.sum.sum))
-        writer.appendColumn(rows.lazy.map(\.state.sum.compensation))
-        writer.appendColumn(rows.lazy.map(\.state.min))
-        writer.appendColumn(rows.lazy.map(\.state.max))
-        writer.appendColumn(rows.lazy.map(\.state.m2))
-        writer.appendColumn(rows.lazy.map { $0.state.first.nanoseconds &- $0.windowStart })
-        writer.appendColumn(rows.lazy.map(\.state.first.value))
-        writer.appendColumn(rows.lazy.map { $0.state.last.nanoseconds &- $0.windowStart })
-        writer.appendColumn(rows.lazy.map(\.state.last.value))
-        guard withSketches else { return }
         for row in rows {
-            guard let sketch = row.state.sketch else { preconditionFailure("row without a sketch in a batch with sketches") }
-            encode(sketch, into: &writer)
+            writer.appendZigzag((row.windowStart &- previousStart) / windowNanoseconds)
+            previousStart = row.windowStart
+        }
+        for row in rows { writer.appendVarint(row.state.count) }
+        for row in rows { writer.appendZigzag(row.state.first.nanoseconds &- row.windowStart) }
+        writer.appendColumn(rows.lazy.map(\.state.first.value))
+        let multi = rows.lazy.filter { $0.state.count > 1 }
+        for row in multi { writer.appendZigzag(row.state.last.nanoseconds &- row.windowStart) }
+        writer.appendColumn(multi.map(\.state.last.value))
+        writer.appendColumn(multi.map(\.state.sum.sum))
+        writer.appendColumn(multi.map(\.state.sum.compensation))
+        writer.appendColumn(multi.map(\.state.min))
+        writer.appendColumn(multi.map(\.state.max))
+        writer.appendColumn(multi.map(\.state.m2))
+        guard withQuantiles else { return }
+        for row in rows where row.state.count > 2 {
+            switch row.state.quantiles {
+            case .exact(let values, _): writer.appendColumn(values)
+            case .sketch(let sketch): encode(sketch, into: &writer)
+            case .none: preconditionFailure("row without quantile data in a batch with quantiles")
+            }
         }
     }
 
     /// Reads `count` rows written by `encode`. `mapping` must be given exactly when the rows
-    /// carry sketches; `seriesCount` bounds the series indices. With `skipSketches`, sketches
-    /// are left unread (the rows get none): for answers that need no quantile. A row whose
-    /// fields are well formed but inconsistent (no state could have them) goes to `quarantine`
-    /// and the others are returned; a malformed column still throws.
-    public static func decode(count: Int, seriesCount: Int, sketchMapping mapping: SketchMapping?, skipSketches: Bool = false,
-                              from reader: inout ByteReader, quarantine: inout [QuarantinedRow]) throws(DecodeError) -> [WindowRow] {
-        let mapping = skipSketches ? nil : mapping
-        let series = try reader.readColumn(UInt32.self, count: count, "series index column")
-        let startDeltas = try reader.readColumn(Int64.self, count: count, "window start column")
-        let counts = try reader.readColumn(UInt64.self, count: count, "count column")
-        let sums = try reader.readDoubleColumn(count: count, "sum column")
-        let compensations = try reader.readDoubleColumn(count: count, "compensation column")
-        let mins = try reader.readDoubleColumn(count: count, "min column")
-        let maxes = try reader.readDoubleColumn(count: count, "max column")
-        let m2s = try reader.readDoubleColumn(count: count, "m2 column")
-        let firstTimes = try reader.readColumn(Int64.self, count: count, "first time column")
-        let firstValues = try reader.readDoubleColumn(count: count, "first value column")
-        let lastTimes = try reader.readColumn(Int64.self, count: count, "last time column")
-        let lastValues = try reader.readDoubleColumn(count: count, "last value column")
-        var rows = [WindowRow]()
-        rows.reserveCapacity(count)
+    /// carry quantile data; `seriesCount` bounds the series indices. With `skipQuantiles`, the
+    /// quantile data is left unread (the rows get none): for answers that need no quantile. A
+    /// row whose fields are well formed but inconsistent (no state could have them) goes to
+    /// `quarantine` and the others are returned; a malformed column still throws.
+    public static func decode(count: Int, seriesCount: Int, windowNanoseconds: Int64, sketchMapping mapping: SketchMapping?,
+                              skipQuantiles: Bool = false, from reader: inout ByteReader,
+                              quarantine: inout [QuarantinedRow]) throws(DecodeError) -> [WindowRow] {
+        try reader.require(count, for: "series index column")
+        var series = [UInt32](repeating: 0, count: count)
+        for index in 0..<count {
+            let value = try reader.readVarint("series index")
+            guard value < UInt64(seriesCount) else {
+                throw .invalid("series index", "row \(index) names series \(value) of \(seriesCount)", in: reader.subject)
+            }
+            series[index] = UInt32(value)
+        }
+        var starts = [Int64](repeating: 0, count: count)
         var windowStart: Int64 = 0
         for index in 0..<count {
-            windowStart &+= startDeltas[index]
-            guard Int(series[index]) < seriesCount else {
-                throw .invalid("series index", "row \(index) names series \(series[index]) of \(seriesCount)", in: reader.subject)
+            let (step, overflow) = try reader.readZigzag("window start").multipliedReportingOverflow(by: windowNanoseconds)
+            guard !overflow else { throw .invalid("window start", "row \(index) is outside the time range", in: reader.subject) }
+            windowStart &+= step
+            starts[index] = windowStart
+        }
+        var counts = [UInt64](repeating: 0, count: count)
+        var multiCount = 0
+        for index in 0..<count {
+            counts[index] = try reader.readVarint("count")
+            if counts[index] > 1 { multiCount += 1 }
+        }
+        var firstTimes = [Int64](repeating: 0, count: count)
+        for index in 0..<count { firstTimes[index] = starts[index] &+ (try reader.readZigzag("first time")) }
+        let firstValues = try reader.readDoubleColumn(count: count, "first value column")
+        var lastOffsets = [Int64](repeating: 0, count: multiCount)
+        for index in 0..<multiCount { lastOffsets[index] = try reader.readZigzag("last time") }
+        let lastValues = try reader.readDoubleColumn(count: multiCount, "last value column")
+        let sums = try reader.readDoubleColumn(count: multiCount, "sum column")
+        let compensations = try reader.readDoubleColumn(count: multiCount, "compensation column")
+        let mins = try reader.readDoubleColumn(count: multiCount, "min column")
+        let maxes = try reader.readDoubleColumn(count: multiCount, "max column")
+        let m2s = try reader.readDoubleColumn(count: multiCount, "m2 column")
+        let mapping = skipQuantiles ? nil : mapping
+        var rows = [WindowRow]()
+        rows.reserveCapacity(count)
+        var multi = 0
+        for index in 0..<count {
+            let rowCount = counts[index]
+            let first = TimedValue(nanoseconds: firstTimes[index], value: firstValues[index])
+            let quantiles: QuantileData
+            if let mapping {
+                if rowCount <= 2 {
+                    quantiles = .exact([], mapping)
+                } else if rowCount <= UInt64(WindowState.exactMax) {
+                    quantiles = .exact(try reader.readDoubleColumn(count: Int(rowCount), "exact values"), mapping)
+                } else {
+                    quantiles = .sketch(try decodeSketch(mapping: mapping, from: &reader))
+                }
+            } else {
+                quantiles = .none
             }
-            let sketch = try mapping.map { mapping throws(DecodeError) in try decodeSketch(mapping: mapping, from: &reader) }
             do {
-                let state = try WindowState(
-                    count: counts[index],
-                    sum: CompensatedSum(sum: sums[index], compensation: compensations[index]),
-                    min: mins[index], max: maxes[index], m2: m2s[index],
-                    first: TimedValue(nanoseconds: windowStart &+ firstTimes[index], value: firstValues[index]),
-                    last: TimedValue(nanoseconds: windowStart &+ lastTimes[index], value: lastValues[index]),
-                    sketch: sketch)
-                rows.append(WindowRow(seriesIndex: series[index], windowStart: windowStart, state: state))
+                let state: WindowState
+                if rowCount <= 1 {
+                    state = try WindowState(count: rowCount, sum: CompensatedSum(sum: first.value), min: first.value, max: first.value, m2: 0,
+                                            first: first, last: first, quantiles: quantiles)
+                } else {
+                    defer { multi += 1 }
+                    state = try WindowState(
+                        count: rowCount, sum: CompensatedSum(sum: sums[multi], compensation: compensations[multi]),
+                        min: mins[multi], max: maxes[multi], m2: m2s[multi], first: first,
+                        last: TimedValue(nanoseconds: starts[index] &+ lastOffsets[multi], value: lastValues[multi]),
+                        quantiles: quantiles)
+                }
+                rows.append(WindowRow(seriesIndex: series[index], windowStart: starts[index], state: state))
             } catch {
-                quarantine.append(QuarantinedRow(index: index, seriesIndex: series[index], windowStart: windowStart, reason: error.description))
+                quarantine.append(QuarantinedRow(index: index, seriesIndex: series[index], windowStart: starts[index], reason: error.description))
             }
         }
         return rows

@@ -18,12 +18,18 @@ public struct WindowState: Hashable, Sendable {
     public private(set) var first = TimedValue(nanoseconds: .max, value: .infinity)
     /// The latest sample (on a tie in time, the larger value).
     public private(set) var last = TimedValue(nanoseconds: .min, value: -.infinity)
-    /// The quantile sketch, when the cluster keeps sketches.
-    public private(set) var sketch: QuantileSketch?
+    /// What quantiles are answered from: the values themselves while the window holds few
+    /// (exact answers, no allocation up to two values), a sketch beyond; nothing when the
+    /// cluster keeps no quantiles.
+    public private(set) var quantiles: QuantileData
 
-    /// An empty state; with a `sketchMapping`, it keeps a quantile sketch too.
+    /// Most values a window keeps exactly; one more and they become a sketch (which is then
+    /// about as small as the values: a few bytes per occupied bucket).
+    public static let exactMax = 8
+
+    /// An empty state; with a `sketchMapping`, it keeps what quantiles need too.
     public init(sketchMapping: SketchMapping? = .standard) {
-        sketch = sketchMapping.map(QuantileSketch.init(mapping:))
+        quantiles = sketchMapping.map { .exact([], $0) } ?? .none
     }
 
     /// Rebuilds a decoded state from its fields, checking that they are consistent. Every
@@ -31,7 +37,7 @@ public struct WindowState: Hashable, Sendable {
     /// double range is accepted when `count × max(|min|, |max|)` could reach it, an infinite or
     /// NaN `m2` when the spread or the sum could overflow a square.
     public init(count: UInt64, sum: CompensatedSum, min: Double, max: Double, m2: Double,
-                first: TimedValue, last: TimedValue, sketch: QuantileSketch?) throws(StateError) {
+                first: TimedValue, last: TimedValue, quantiles: QuantileData) throws(StateError) {
         guard count > 0 else { throw StateError("count is 0") }
         guard min <= max, min.isFinite, max.isFinite else { throw StateError("min \(min) and max \(max) are not an ordered pair of finite values") }
         let magnitude = Swift.max(Swift.abs(min), Swift.abs(max))
@@ -46,7 +52,21 @@ public struct WindowState: Hashable, Sendable {
         }
         guard first.nanoseconds <= last.nanoseconds else { throw StateError("first sample is later than last") }
         guard (min...max).contains(first.value), (min...max).contains(last.value) else { throw StateError("first or last value lies outside min...max") }
-        if let sketch, sketch.count != count { throw StateError("sketch holds \(sketch.count) values; count is \(count)") }
+        switch quantiles {
+        case .none: break
+        case .exact(let values, _):
+            if count <= 2 {
+                guard values.isEmpty else { throw StateError("\(values.count) exact values with count \(count) (first and last are the values)") }
+            } else {
+                guard count <= UInt64(Self.exactMax), values.count == Int(count) else {
+                    throw StateError("\(values.count) exact values; count is \(count)")
+                }
+                guard values.allSatisfy({ (min...max).contains($0) }) else { throw StateError("an exact value lies outside min...max") }
+            }
+        case .sketch(let sketch):
+            guard count > UInt64(Self.exactMax) else { throw StateError("a sketch for \(count) values, which are kept exactly") }
+            guard sketch.count == count else { throw StateError("sketch holds \(sketch.count) values; count is \(count)") }
+        }
         self.count = count
         self.sum = sum
         self.min = min
@@ -54,7 +74,7 @@ public struct WindowState: Hashable, Sendable {
         self.m2 = m2
         self.first = first
         self.last = last
-        self.sketch = sketch
+        self.quantiles = quantiles
     }
 
     /// A sum of `count` values of at most this magnitude may overflow (with a factor 2 of margin
@@ -76,6 +96,7 @@ public struct WindowState: Hashable, Sendable {
             let deviation = preciseMeanDeviation(of: value)
             m2 += deviation * deviation * (previous / (previous + 1))
         }
+        addQuantile(value)
         count &+= 1
         sum.add(value)
         if value < min { min = value }
@@ -83,7 +104,78 @@ public struct WindowState: Hashable, Sendable {
         let sample = TimedValue(nanoseconds: nanoseconds, value: value)
         if sample.isBefore(first) { first = sample }
         if last.isBefore(sample) { last = sample }
-        sketch?.add(value)
+    }
+
+    /// Keeps `value` for quantiles (before `count` and first/last take it in).
+    @inline(__always)
+    private mutating func addQuantile(_ value: Double) {
+        switch quantiles {
+        case .none:
+            return
+        case .exact(var values, let mapping):
+            if count < 2 { return }
+            quantiles = .none
+            if count == 2 {
+                values.reserveCapacity(Self.exactMax)
+                values.append(first.value)
+                values.append(last.value)
+            }
+            values.append(value)
+            quantiles = values.count <= Self.exactMax ? .exact(values, mapping) : .sketch(Self.sketch(of: values, mapping))
+        case .sketch(var sketch):
+            quantiles = .none
+            sketch.add(value)
+            quantiles = .sketch(sketch)
+        }
+    }
+
+    /// The mapping of the sketch this state keeps or would grow into; `nil` without quantiles.
+    public var sketchMapping: SketchMapping? {
+        switch quantiles {
+        case .none: nil
+        case .exact(_, let mapping): mapping
+        case .sketch(let sketch): sketch.mapping
+        }
+    }
+
+    /// The values of a state kept exactly (count ≤ `exactMax`), in no particular order.
+    public var exactValues: [Double]? {
+        guard case .exact(let values, _) = quantiles else { return nil }
+        switch count {
+        case 0: return []
+        case 1: return [first.value]
+        case 2: return [first.value, last.value]
+        default: return values
+        }
+    }
+
+    static func sketch(of values: [Double], _ mapping: SketchMapping) -> QuantileSketch {
+        var sketch = QuantileSketch(mapping: mapping)
+        for value in values { sketch.add(value) }
+        return sketch
+    }
+
+    /// The quantile data of the union of this state's values and `other`'s (called before
+    /// either's fields change).
+    private func mergedQuantiles(_ other: WindowState) -> QuantileData {
+        switch (quantiles, other.quantiles) {
+        case (.none, _), (_, .none):
+            return .none
+        case (.exact(_, let mapping), .exact):
+            let values = exactValues! + other.exactValues!
+            if values.count <= Self.exactMax { return .exact(values.count <= 2 ? [] : values, mapping) }
+            return .sketch(Self.sketch(of: values, mapping))
+        case (.sketch(var sketch), .exact):
+            for value in other.exactValues! { sketch.add(value) }
+            return .sketch(sketch)
+        case (.exact(_, let mapping), .sketch(var sketch)):
+            precondition(mapping == sketch.mapping, "cannot merge sketches of different accuracy")
+            for value in exactValues! { sketch.add(value) }
+            return .sketch(sketch)
+        case (.sketch(var sketch), .sketch(let right)):
+            sketch.merge(right)
+            return .sketch(sketch)
+        }
     }
 
     /// `value − mean`, with the mean carried to about twice double precision.
@@ -107,11 +199,13 @@ public struct WindowState: Hashable, Sendable {
     public mutating func merge(_ other: WindowState) {
         guard other.count > 0 else { return }
         if count == 0 {
-            let sketch = self.sketch
+            let keeps = quantiles != .none
             self = other
-            if sketch == nil || other.sketch == nil { self.sketch = nil }
+            if !keeps { quantiles = .none }
             return
         }
+        let merged = mergedQuantiles(other)
+        quantiles = .none
         let leftCount = Double(count)
         let rightCount = Double(other.count)
         let (leftHigh, leftLow) = preciseMean
@@ -124,10 +218,28 @@ public struct WindowState: Hashable, Sendable {
         max = Swift.max(max, other.max)
         if other.first.isBefore(first) { first = other.first }
         if last.isBefore(other.last) { last = other.last }
-        if let otherSketch = other.sketch, sketch != nil {
-            sketch!.merge(otherSketch)
-        } else {
-            sketch = nil
+        quantiles = merged
+    }
+
+    /// The value at rank `q·(n−1)` of the sorted values, interpolating linearly between
+    /// neighbouring ranks: exact while the values are kept, within the sketch's relative
+    /// accuracy beyond. `nil` when empty or no quantile data is kept.
+    public func quantile(_ q: Double) -> Double? {
+        guard count > 0 else { return nil }
+        if q <= 0 { return min }
+        if q >= 1 { return max }
+        switch quantiles {
+        case .none:
+            return nil
+        case .exact:
+            let sorted = exactValues!.sorted()
+            let rank = q * Double(sorted.count - 1)
+            let low = Int(rank.rounded(.down))
+            let fraction = rank - Double(low)
+            return fraction > 0 ? sorted[low] + (sorted[low + 1] - sorted[low]) * fraction : sorted[low]
+        case .sketch(let sketch):
+            // The exact extremes are known; clamping can only move an estimate closer.
+            return sketch.quantile(q).map { Swift.min(Swift.max($0, min), max) }
         }
     }
 
@@ -141,6 +253,17 @@ public struct WindowState: Hashable, Sendable {
         guard m2.isFinite else { return .infinity }
         return Swift.max(0, m2 / Double(count))
     }
+}
+
+/// What a window keeps for its quantiles.
+public enum QuantileData: Hashable, Sendable {
+    /// Nothing: the cluster keeps no quantiles.
+    case none
+    /// The values themselves (empty while there are at most two: first and last are they),
+    /// and the mapping of the sketch they become past `WindowState.exactMax`.
+    case exact([Double], SketchMapping)
+    /// A sketch of more than `WindowState.exactMax` values.
+    case sketch(QuantileSketch)
 }
 
 /// A value with its time, for first/last.

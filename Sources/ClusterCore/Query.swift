@@ -18,8 +18,11 @@ public struct QuerySpec: Codable, Hashable, Sendable {
     public var groupBy: [String]
     /// The stats to compute per bucket (`avg`, `p99`, ...).
     public var stats: [String]
+    /// Most series the query may read (the front's `--query-series-max`); `nil`: no limit.
+    public var seriesMax: Int?
 
-    public init(name: String, from: Int64, to: Int64, step: Int64, tags: [Tag] = [], groupBy: [String] = [], stats: [String] = ["avg"]) {
+    public init(name: String, from: Int64, to: Int64, step: Int64, tags: [Tag] = [], groupBy: [String] = [], stats: [String] = ["avg"],
+                seriesMax: Int? = nil) {
         self.name = name
         self.from = from
         self.to = to
@@ -27,6 +30,7 @@ public struct QuerySpec: Codable, Hashable, Sendable {
         self.tags = tags
         self.groupBy = groupBy
         self.stats = stats
+        self.seriesMax = seriesMax
     }
 
     /// Whether any requested stat is a quantile, so that sketches must be read and merged.
@@ -81,9 +85,22 @@ public struct BucketAccumulator: Sendable {
     /// Per group key (the name plus the group-by tags, or plus the filter tags without
     /// group-by): bucket start → merged state.
     public private(set) var groups: [SeriesKey: [Int64: WindowState]] = [:]
+    /// The distinct series read so far, counted only under a limit.
+    private var admitted = Set<SeriesKey>()
+    // The group of the series added last: rows come series by series.
+    private var lastSeries: SeriesKey?
+    private var lastGroup: SeriesKey?
 
     public init(spec: QuerySpec) {
         self.spec = spec
+    }
+
+    /// Counts `series` as read by the query, before any of its rows is added; refuses it
+    /// when the query would read more series than `spec.seriesMax`.
+    public mutating func admit(_ series: SeriesKey) throws(QuerySeriesLimitError) {
+        guard let limit = spec.seriesMax else { return }
+        admitted.insert(series)
+        if admitted.count > limit { throw QuerySeriesLimitError(name: spec.name, limit: limit) }
     }
 
     /// The group a series falls in.
@@ -96,11 +113,32 @@ public struct BucketAccumulator: Sendable {
     /// Adds one base window (or an already merged bucket) of `series`.
     public mutating func add(series: SeriesKey, windowStart: Int64, state: WindowState) {
         let bucket = windowStart.floorDivided(by: spec.step) &* spec.step
-        let key = group(of: series)
+        let key: SeriesKey
+        if series == lastSeries, let lastGroup {
+            key = lastGroup
+        } else {
+            key = group(of: series)
+            lastSeries = series
+            lastGroup = key
+        }
         if groups[key]?[bucket] == nil {
             groups[key, default: [:]][bucket] = state
         } else {
             groups[key]![bucket]!.merge(state)
         }
+    }
+}
+
+/// A query that would read more series than the front allows (`--query-series-max`).
+public struct QuerySeriesLimitError: Error, CustomStringConvertible, Sendable {
+    public let name: String
+    public let limit: Int
+
+    /// Starts the message a reducer sends back, so that the front answers `422` for it.
+    public static let prefix = "query_series_limit: "
+
+    public var description: String {
+        Self.prefix + "the query reads more than \(limit) series of '\(name)' (--query-series-max); "
+            + "narrow it with tag filters or raise the limit"
     }
 }

@@ -126,24 +126,72 @@ public struct ReducerCommit<Request> {
 
     // MARK: Sealing
 
+    /// The seal whose files are being written (off the loop), if any: its windows left the
+    /// store and answer from here until it commits (they are then in shard files) or fails
+    /// (they go back into the store).
+    public private(set) var sealing: SealJob?
+
     /// A seal tick with the cluster watermark (ns) known so far: takes the windows that ended
-    /// `allowedLatenessNanoseconds` or more before it, per partition, for the shell to write and
-    /// commit with the applied positions. `nil` when nothing is due; `force` (a log past its
-    /// size limit) makes a checkpoint due with whatever is sealable. Never while batches are
-    /// held: a checkpoint must not name positions whose batches are not applied.
-    public mutating func sealDue(watermark: Int64?, allowedLatenessNanoseconds: Int64, force: Bool) -> [Int: ReducerRows]? {
-        guard held.isEmpty else { return nil }
+    /// `allowedLatenessNanoseconds` or more before it, per partition, with a copy of the store
+    /// (the snapshot of what stays open and the applied positions), for the shell to write and
+    /// commit. `nil` when nothing is due or a seal is in flight; `force` (a log past its size
+    /// limit) makes a checkpoint due with whatever is sealable. Never while batches are held: a
+    /// checkpoint must not name positions whose batches are not applied.
+    public mutating func sealDue(watermark: Int64?, allowedLatenessNanoseconds: Int64, force: Bool) -> SealJob? {
+        guard held.isEmpty, sealing == nil else { return nil }
         let sealable = watermark.map { store.takeSealable(endingBy: $0 &- allowedLatenessNanoseconds) } ?? [:]
-        return force || !sealable.isEmpty ? sealable : nil
+        guard force || !sealable.isEmpty else { return nil }
+        let job = SealJob(sealed: sealable, store: store)
+        sealing = job
+        return job
     }
 
-    /// The seal's commit failed (nothing of it is committed): its windows are open again.
-    public mutating func sealFailed(_ sealable: [Int: ReducerRows]) {
-        for rows in sealable.values { store.merge(series: rows.series, rows: rows.rows) }
+    /// The seal in flight committed: its windows answer from shard files now.
+    public mutating func sealCommitted() {
+        sealing = nil
+    }
+
+    /// The seal in flight failed (nothing of it is committed): its windows are open again.
+    public mutating func sealFailed() {
+        guard let job = sealing else { return }
+        for rows in job.sealed.values { store.merge(series: rows.series, rows: rows.rows) }
+        sealing = nil
+    }
+
+    /// Adds the windows of the seal in flight that `filter` accepts, starting in `[from, to)`.
+    public func sealingRows(partition: Int, matching filter: SeriesFilter, from: Int64, to: Int64,
+                            into accumulator: inout BucketAccumulator) throws(QuerySeriesLimitError) {
+        guard let rows = sealing?.sealed[partition] else { return }
+        let matching = rows.series.map { filter.matches($0.key) }
+        for (entry, matches) in zip(rows.series, matching) where matches { try accumulator.admit(entry.key) }
+        for row in rows.rows where matching[Int(row.seriesIndex)] && row.windowStart >= from && row.windowStart < to {
+            accumulator.add(series: rows.series[Int(row.seriesIndex)].key, windowStart: row.windowStart, state: row.state)
+        }
+    }
+
+    /// Names of the series in the seal in flight that start with `prefix`.
+    public func sealingNames(prefix: String) -> Set<String> {
+        guard let sealing else { return [] }
+        var names = Set<String>()
+        for rows in sealing.sealed.values {
+            for entry in rows.series where entry.key.name.hasPrefix(prefix) { names.insert(entry.key.name) }
+        }
+        return names
     }
 
     /// A batch read back from the log at recovery: applied unless already applied.
     public mutating func replayed(_ batch: PartialBatch) -> Bool {
         store.apply(batch) == .applied
     }
+}
+
+/// One seal: the windows it writes into shard files, per partition, and the store as it was
+/// when they were taken (its open windows are the snapshot; its applied positions go into the
+/// checkpoint). A copy: the loop goes on changing its own store while the job is written.
+public struct SealJob: Sendable {
+    public let sealed: [Int: ReducerRows]
+    public let store: ReducerStore
+
+    /// Windows sealed.
+    public var rowCount: Int { sealed.values.reduce(0) { $0 + $1.rows.count } }
 }

@@ -4,6 +4,10 @@ import Wire
 
 /// A reducer's in-memory state: the windows not yet sealed into shard files (open windows and
 /// late corrections alike), and how far each mapper's log has been applied. Pure: no I/O.
+///
+/// Window states live in one arena (parallel arrays indexed by state number, with a free list),
+/// linked per series so that a query walks only the windows of the series it matches, and
+/// sealing walks the arena once: every operation is linear in what it touches.
 public struct ReducerStore: Sendable {
     public let window: Step
     public let sketchMapping: SketchMapping?
@@ -11,19 +15,35 @@ public struct ReducerStore: Sendable {
     /// Per mapper: the end of its log up to which partials were applied here.
     public private(set) var applied: [String: UInt64] = [:]
 
+    // Interned series, by slot; a forgotten slot is reused.
     private var slotOfSeries: [SeriesKey: Int32] = [:]
     private var slotEntries: [SeriesEntry] = []
     private var slotPartitions: [Int32] = []
     private var slotsOfName: [String: [Int32]] = [:]
-    /// Open windows per slot: window start → state.
-    private var open: [[Int64: WindowState]] = []
-    public private(set) var openWindowCount = 0
+    /// The first state of each slot's list (`-1`: none), and how many it has.
+    private var slotHead: [Int32] = []
+    private var slotOpen: [Int32] = []
+    private var freeSlots: [Int32] = []
+
+    // The arena of open window states.
+    private var stateOfKey: [WindowKey: Int32] = [:]
+    private var states: [WindowState] = []
+    private var keys: [WindowKey] = []
+    private var nextInSlot: [Int32] = []
+    private var previousInSlot: [Int32] = []
+    private var freeStates: [Int32] = []
 
     public init(window: Step, sketchMapping: SketchMapping?, partitionCount: Int) {
         self.window = window
         self.sketchMapping = sketchMapping
         self.partitionCount = partitionCount
     }
+
+    /// Open window states held.
+    public var openWindowCount: Int { stateOfKey.count }
+
+    /// Series held in memory (those with open windows, and the recently seen).
+    public var seriesCount: Int { slotOfSeries.count }
 
     /// Whether a partial batch was new (applied) or had been applied before (ignored).
     public enum ApplyResult: Equatable, Sendable { case applied, duplicate }
@@ -54,65 +74,151 @@ public struct ReducerStore: Sendable {
         slots.reserveCapacity(series.count)
         for entry in series { slots.append(intern(entry)) }
         for row in rows {
-            let slot = Int(slots[Int(row.seriesIndex)])
-            if open[slot][row.windowStart] == nil {
-                open[slot][row.windowStart] = row.state
-                openWindowCount += 1
+            let key = WindowKey(slot: slots[Int(row.seriesIndex)], windowStart: row.windowStart)
+            if let index = stateOfKey[key] {
+                states[Int(index)].merge(row.state)
             } else {
-                open[slot][row.windowStart]!.merge(row.state)
+                insert(key, row.state)
             }
         }
+    }
+
+    private mutating func insert(_ key: WindowKey, _ state: WindowState) {
+        let index: Int32
+        if let reused = freeStates.popLast() {
+            index = reused
+            states[Int(index)] = state
+            keys[Int(index)] = key
+        } else {
+            index = Int32(states.count)
+            states.append(state)
+            keys.append(key)
+            nextInSlot.append(-1)
+            previousInSlot.append(-1)
+        }
+        let slot = Int(key.slot)
+        let head = slotHead[slot]
+        nextInSlot[Int(index)] = head
+        previousInSlot[Int(index)] = -1
+        if head >= 0 { previousInSlot[Int(head)] = index }
+        slotHead[slot] = index
+        slotOpen[slot] += 1
+        stateOfKey[key] = index
+    }
+
+    /// Unlinks state `index` and returns it to the free list.
+    private mutating func remove(_ index: Int32) {
+        let key = keys[Int(index)]
+        let slot = Int(key.slot)
+        let next = nextInSlot[Int(index)]
+        let previous = previousInSlot[Int(index)]
+        if previous >= 0 { nextInSlot[Int(previous)] = next } else { slotHead[slot] = next }
+        if next >= 0 { previousInSlot[Int(next)] = previous }
+        slotOpen[slot] -= 1
+        stateOfKey[key] = nil
+        keys[Int(index)] = WindowKey(slot: -1, windowStart: 0)
+        states[Int(index)] = WindowState(sketchMapping: nil)
+        freeStates.append(index)
     }
 
     private mutating func intern(_ entry: SeriesEntry) -> Int32 {
         if let slot = slotOfSeries[entry.key] { return slot }
-        let slot = Int32(slotEntries.count)
+        let partition = Int32(PartitionMap.partition(of: entry.key.name, count: partitionCount))
+        let slot: Int32
+        if let reused = freeSlots.popLast() {
+            slot = reused
+            slotEntries[Int(slot)] = entry
+            slotPartitions[Int(slot)] = partition
+            slotHead[Int(slot)] = -1
+            slotOpen[Int(slot)] = 0
+        } else {
+            slot = Int32(slotEntries.count)
+            slotEntries.append(entry)
+            slotPartitions.append(partition)
+            slotHead.append(-1)
+            slotOpen.append(0)
+        }
         slotOfSeries[entry.key] = slot
-        slotEntries.append(entry)
-        slotPartitions.append(Int32(PartitionMap.partition(of: entry.key.name, count: partitionCount)))
         slotsOfName[entry.key.name, default: []].append(slot)
-        open.append([:])
         return slot
     }
 
-    /// Removes and returns, per partition, the windows that end at or before `cutoff` (ns).
+    /// Removes and returns, per partition, the windows that end at or before `cutoff` (ns): one
+    /// pass over the open windows. Series left without an open window are forgotten (a new
+    /// partial interns them again), so memory follows the series that are live.
     public mutating func takeSealable(endingBy cutoff: Int64) -> [Int: ReducerRows] {
         let latestStart = cutoff &- window.nanoseconds
         var byPartition = [Int: ReducerRows]()
-        for slot in open.indices {
-            let sealable = open[slot].filter { $0.key <= latestStart }
-            guard !sealable.isEmpty else { continue }
-            let partition = Int(slotPartitions[slot])
-            var rows = byPartition[partition, default: ReducerRows()]
-            let seriesIndex = UInt32(rows.series.count)
-            rows.series.append(slotEntries[slot])
-            for (start, state) in sealable {
-                rows.rows.append(WindowRow(seriesIndex: seriesIndex, windowStart: start, state: state))
-                open[slot][start] = nil
+        var localIndex = [Int32: UInt32]()
+        var emptied = [Int32]()
+        for index in keys.indices {
+            let key = keys[index]
+            guard key.slot >= 0, key.windowStart <= latestStart else { continue }
+            let partition = Int(slotPartitions[Int(key.slot)])
+            let seriesIndex: UInt32
+            if let known = localIndex[key.slot] {
+                seriesIndex = known
+            } else {
+                seriesIndex = UInt32(byPartition[partition]?.series.count ?? 0)
+                byPartition[partition, default: ReducerRows()].series.append(slotEntries[Int(key.slot)])
+                localIndex[key.slot] = seriesIndex
             }
-            openWindowCount -= sealable.count
-            byPartition[partition] = rows
+            byPartition[partition, default: ReducerRows()].rows.append(WindowRow(seriesIndex: seriesIndex, windowStart: key.windowStart, state: states[index]))
+            remove(Int32(index))
+            if slotOpen[Int(key.slot)] == 0 { emptied.append(key.slot) }
         }
+        forget(emptied)
         return byPartition
     }
 
-    /// Every open window, for a snapshot.
+    /// Forgets series slots that hold no open window.
+    private mutating func forget(_ slots: [Int32]) {
+        guard !slots.isEmpty else { return }
+        var byName = [String: Set<Int32>]()
+        for slot in slots where slotOpen[Int(slot)] == 0 {
+            let key = slotEntries[Int(slot)].key
+            slotOfSeries[key] = nil
+            byName[key.name, default: []].insert(slot)
+            freeSlots.append(slot)
+        }
+        for (name, gone) in byName {
+            let kept = slotsOfName[name, default: []].filter { !gone.contains($0) }
+            slotsOfName[name] = kept.isEmpty ? nil : kept
+        }
+    }
+
+    /// Every open window, for a snapshot, with a series table of just the series they use.
     public func allOpenRows() -> ReducerRows {
         var result = ReducerRows()
-        result.series = slotEntries
-        for (slot, windows) in open.enumerated() {
-            for (start, state) in windows {
-                result.rows.append(WindowRow(seriesIndex: UInt32(slot), windowStart: start, state: state))
+        result.rows.reserveCapacity(openWindowCount)
+        var localIndex = [Int32: UInt32]()
+        for index in keys.indices where keys[index].slot >= 0 {
+            let key = keys[index]
+            let seriesIndex: UInt32
+            if let known = localIndex[key.slot] {
+                seriesIndex = known
+            } else {
+                seriesIndex = UInt32(result.series.count)
+                result.series.append(slotEntries[Int(key.slot)])
+                localIndex[key.slot] = seriesIndex
             }
+            result.rows.append(WindowRow(seriesIndex: seriesIndex, windowStart: key.windowStart, state: states[index]))
         }
         return result
     }
 
     /// Adds the open windows of the series that `filter` accepts, starting in `[from, to)`.
-    public func openRows(matching filter: SeriesFilter, from: Int64, to: Int64, into accumulator: inout BucketAccumulator) {
+    public func openRows(matching filter: SeriesFilter, from: Int64, to: Int64,
+                         into accumulator: inout BucketAccumulator) throws(QuerySeriesLimitError) {
         for slot in slotsOfName[filter.name] ?? [] where filter.matches(slotEntries[Int(slot)].key) {
-            for (start, state) in open[Int(slot)] where start >= from && start < to {
-                accumulator.add(series: slotEntries[Int(slot)].key, windowStart: start, state: state)
+            try accumulator.admit(slotEntries[Int(slot)].key)
+            var index = slotHead[Int(slot)]
+            while index >= 0 {
+                let start = keys[Int(index)].windowStart
+                if start >= from && start < to {
+                    accumulator.add(series: slotEntries[Int(slot)].key, windowStart: start, state: states[Int(index)])
+                }
+                index = nextInSlot[Int(index)]
             }
         }
     }

@@ -12,6 +12,8 @@ public struct FrontConfiguration: Sendable {
     public var streamsMax = 256
     /// Most samples (JSON items or lines) in one ingest request (`413` beyond).
     public var requestSamplesMax = 1_000_000
+    /// Most series one query may read (`422` beyond).
+    public var querySeriesMax = 200_000
     /// How long a mapper or reducer has to answer.
     public var callTimeoutMs = 10_000
     /// The limits samples are checked against before they go to a mapper.

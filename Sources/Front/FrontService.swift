@@ -120,8 +120,13 @@ public final class FrontService: Service, Sendable {
         guard let view = await clusterView() else { throw FrontError.unavailable("the coordinator has not answered yet") }
         let ordinal = view.map.reducerOrdinal(ofPartition: view.map.partition(of: spec.name))
         guard let reducer = view.map.reducers[ordinal] else { throw FrontError.unavailable("reducer \(ordinal) has not registered") }
+        var spec = spec
+        spec.seriesMax = configuration.querySeriesMax
         do {
             return try await client.call(spec, at: reducer.query, timeout: .milliseconds(configuration.callTimeoutMs))
+        } catch where error.description.hasPrefix(QuerySeriesLimitError.prefix) {
+            metrics.queriesRefused.increment()
+            throw FrontError(status: 422, description: String(error.description.dropFirst(QuerySeriesLimitError.prefix.count)))
         } catch {
             throw FrontError.unavailable("reducer \(reducer.id) at \(reducer.query): \(error)")
         }

@@ -28,6 +28,9 @@ final class ReducerLoop {
     let quarantine: Quarantine
     /// Whether the last log sync failed: the failure is logged once, and so is the recovery.
     var logFailing = false
+    /// The seal being written by its thread: where its outcome arrives, when it started
+    /// (monotonic ns, to time the whole seal) and how many windows it seals.
+    var sealInFlight: (mailbox: SealMailbox, start: Int64, rows: Int)?
     var directory: String { configuration.dataDirectory }
     var shardDirectory: String { directory + "/shards" }
     var checkpointPath: String { directory + "/checkpoint.json" }
@@ -88,12 +91,14 @@ final class ReducerLoop {
                 heartbeat()
                 nextHeartbeat = clock.monotonicNanoseconds + heartbeatInterval
             }
+            finishSeal()
             if clock.monotonicNanoseconds >= nextSeal {
                 sealOrReport()
                 nextSeal = clock.monotonicNanoseconds + sealInterval
             }
         }
         try drainPartials()
+        finishSeal(wait: true)
         try? log.sync()
         partials.close()
         queries.close()
@@ -282,6 +287,7 @@ final class ReducerLoop {
                 case .names:
                     let asked = try NamesRequest.decode(request.body)
                     let names = commit.store.names(prefix: asked.prefix).union(catalog.names(prefix: asked.prefix))
+                        .union(commit.sealingNames(prefix: asked.prefix))
                     queries.reply(request, NamesRequest.self, names.sorted())
                 default:
                     queries.fail(request, "unknown method '\(request.method)'; this endpoint answers 'query' and 'names'")
@@ -300,7 +306,8 @@ final class ReducerLoop {
         try catalog.rows(partition: map.partition(of: spec.name), spec: spec, into: &accumulator)
         let quarantined = catalog.takeQuarantined()
         if !quarantined.isEmpty { quarantineRows(quarantined.count, source: "shard", lines: quarantined) }
-        commit.store.openRows(matching: spec.filter, from: spec.from, to: spec.to, into: &accumulator)
+        try commit.sealingRows(partition: map.partition(of: spec.name), matching: spec.filter, from: spec.from, to: spec.to, into: &accumulator)
+        try commit.store.openRows(matching: spec.filter, from: spec.from, to: spec.to, into: &accumulator)
         return try QueryAnswer(accumulator)
     }
 
@@ -327,72 +334,69 @@ final class ReducerLoop {
         }
     }
 
-    /// Seals the windows the watermark has passed (plus the allowed lateness) into shard files,
-    /// per partition and day, snapshots the rest, and commits both in the checkpoint; then the
-    /// log before the checkpoint is deleted.
+    /// Starts a seal of the windows the watermark has passed (plus the allowed lateness), unless
+    /// one is being written: the loop takes them and a copy of its store, rotates the log, and a
+    /// thread writes the shard files (per partition and day), the snapshot of the rest and the
+    /// checkpoint. Until it commits, queries read the taken windows from the job.
     func seal(force: Bool) throws {
         let start = clock.monotonicNanoseconds
         let watermark = service.watermark.withLock { $0 }
         if let watermark { metrics.watermarkLag.set(Double(clock.wallNanoseconds - watermark) / 1e9) }
-        guard let sealable = commit.sealDue(watermark: watermark, allowedLatenessNanoseconds: Int64(configuration.allowedLatenessMs) * 1_000_000,
-                                            force: force || log.sizeBytes > UInt64(configuration.walBytesMax)) else { return }
+        guard let job = commit.sealDue(watermark: watermark, allowedLatenessNanoseconds: Int64(configuration.allowedLatenessMs) * 1_000_000,
+                                       force: force || log.sizeBytes > UInt64(configuration.walBytesMax)) else { return }
         do {
-            try commitSeal(sealable, start: start)
+            try log.rotate()
         } catch {
-            // Nothing was committed: the windows go back where they were, and what the attempt
-            // wrote is removed (its names are reused by the next attempt).
-            commit.sealFailed(sealable)
-            let sequence = checkpoint.sequence + 1
-            for name in (try? AtomicFile.list(shardDirectory)) ?? [] where name.hasSuffix("-\(sequence).shard") {
-                try? AtomicFile.remove(shardDirectory + "/" + name)
-            }
-            try? AtomicFile.remove(directory + "/snapshot-\(sequence).shard")
+            commit.sealFailed()
             throw error
+        }
+        var next = checkpoint
+        next.sequence += 1
+        next.applied = job.store.applied
+        next.walStart = log.endPosition
+        let writer = SealWriter(shardDirectory: shardDirectory, directory: directory, checkpointPath: checkpointPath,
+                                windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping)
+        let mailbox = SealMailbox()
+        let waker = service.waker
+        let draft = next
+        sealInFlight = (mailbox, start, job.rowCount)
+        Thread.detachNewThread {
+            mailbox.post(writer.write(job, next: draft))
+            waker.wake()
         }
     }
 
-    /// Writes the sealed windows and a snapshot of the open ones, and commits them in the
-    /// checkpoint; `start` (monotonic ns) times the whole seal.
-    func commitSeal(_ sealable: [Int: ReducerRows], start: Int64) throws {
-        var next = checkpoint
-        next.sequence += 1
-        let writer = ShardWriter()
-        var written: [(String, String)] = []
-        for (partition, rows) in sealable.sorted(by: { $0.key < $1.key }) {
-            for (day, dayRows) in Dictionary(grouping: rows.rows, by: { $0.windowStart.floorDivided(by: 86_400_000_000_000) }) {
-                let name = "p\(partition)-d\(day)-\(next.sequence).shard"
-                let path = shardDirectory + "/" + name
-                let metadata = ShardMetadata(partition: UInt32(partition), windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping)
-                metrics.shardBytesWritten.increment(by: Int64(try writer.write(metadata: metadata, series: rows.series, rows: dayRows, to: path)))
-                written.append((name, path))
-            }
+    /// Takes the outcome of the seal in flight, once it is there (`wait`: waits for it, at
+    /// shutdown). Committed: the previous snapshot and the log before the checkpoint go, the new
+    /// files answer queries. Failed: the windows are open again, and the next tick retries.
+    func finishSeal(wait: Bool = false) {
+        guard let (mailbox, start, rowCount) = sealInFlight else { return }
+        var outcome = mailbox.take()
+        while wait && outcome == nil {
+            Thread.sleep(forTimeInterval: 0.01)
+            outcome = mailbox.take()
         }
-        let open = commit.store.allOpenRows()
-        let snapshot = "snapshot-\(next.sequence).shard"
-        try writer.write(metadata: ShardMetadata(partition: .max, windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping),
-                         series: open.series, rows: open.rows, to: directory + "/" + snapshot)
-        try log.rotate()
-        next.applied = commit.store.applied
-        next.walStart = log.endPosition
-        next.snapshot = snapshot
-        next.shards += written.map(\.0)
-        try next.save(to: checkpointPath)
-        // Committed: nothing below may undo it. Older log segments and the previous snapshot are
-        // no longer needed (what cannot be removed now is removed at the next start).
-        if let previous = checkpoint.snapshot { try? AtomicFile.remove(directory + "/" + previous) }
-        checkpoint = next
-        try? log.truncate(before: next.walStart)
-        for (name, path) in written {
-            do {
-                catalog.add(try ShardReader(path: path), name: name)
-            } catch {
-                logger.error("sealed shard \(name) cannot be opened until restart: \(error)")
-            }
+        guard let outcome else { return }
+        sealInFlight = nil
+        switch outcome {
+        case .committed(let next, let readers, let bytes, let failedOpens):
+            if let previous = checkpoint.snapshot { try? AtomicFile.remove(directory + "/" + previous) }
+            checkpoint = next
+            try? log.truncate(before: next.walStart)
+            for (name, reader) in readers { catalog.add(reader, name: name) }
+            for message in failedOpens { logger.error("\(message)") }
+            commit.sealCommitted()
+            metrics.shardBytesWritten.increment(by: Int64(bytes))
+            metrics.sealSeconds.recordNanoseconds(clock.monotonicNanoseconds - start)
+            metrics.shardFiles.set(Double(catalog.names.count))
+            metrics.walBytes.set(Double(log.sizeBytes))
+            metrics.openWindows.set(Double(commit.store.openWindowCount))
+            metrics.seriesInMemory.set(Double(commit.store.seriesCount))
+            if !readers.isEmpty { logger.debug("sealed \(rowCount) windows into \(readers.count) shard files") }
+        case .failed(let error):
+            commit.sealFailed()
+            metrics.sealFailures.increment()
+            logger.error("seal failed, will retry: \(error)")
         }
-        metrics.sealSeconds.recordNanoseconds(clock.monotonicNanoseconds - start)
-        metrics.shardFiles.set(Double(catalog.names.count))
-        metrics.walBytes.set(Double(log.sizeBytes))
-        metrics.openWindows.set(Double(commit.store.openWindowCount))
-        if !written.isEmpty { logger.debug("sealed \(sealable.values.reduce(0) { $0 + $1.rows.count }) windows into \(written.count) shard files") }
     }
 }

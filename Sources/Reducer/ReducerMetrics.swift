@@ -8,6 +8,7 @@ struct ReducerMetrics {
     let partialsDuplicate: Counter
     let partialRowsMerged: Counter
     let openWindows: Gauge
+    let seriesInMemory: Gauge
     let walBytes: Gauge
     let shardBytesWritten: Counter
     let shardFiles: Gauge
@@ -28,11 +29,12 @@ struct ReducerMetrics {
         partialsDuplicate = registry.counter("windrow_partials_duplicate_total", help: "Partial batches already applied (ignored).")
         partialRowsMerged = registry.counter("windrow_partial_rows_merged_total", help: "Window rows merged.")
         openWindows = registry.gauge("windrow_open_windows", help: "Window states held in memory.")
+        seriesInMemory = registry.gauge("windrow_reducer_series_in_memory", help: "Series held in memory (with open windows, or seen since the last seal); the others are forgotten.")
         walBytes = registry.gauge("windrow_wal_bytes", help: "Bytes in the write-ahead log.")
         shardBytesWritten = registry.counter("windrow_shard_bytes_written_total", help: "Bytes of shard files written.")
         shardFiles = registry.gauge("windrow_shard_files", help: "Shard files in use.")
         sealSeconds = registry.durationHistogram("windrow_seal_duration_seconds",
-                                                     buckets: [.milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10)], help: "Time to seal closed windows into shard files.")
+                                                     buckets: [.milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2), .seconds(10)], help: "Time of a whole seal, from taking the closed windows to their files answering queries (written off the loop).")
         querySeconds = registry.durationHistogram("windrow_reducer_query_duration_seconds",
                                                       buckets: [.microseconds(200), .milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .seconds(1)], help: "Time for a reducer to answer one query.")
         watermarkLag = registry.gauge("windrow_watermark_lag_seconds", help: "How far the cluster watermark trails the clock.")

@@ -33,6 +33,7 @@ struct ShardCatalog {
                 let key = reader.series[index].key
                 let range = reader.ranges[index]
                 if filter.matches(key), range.rowCount > 0, range.windowStartMax >= spec.from, range.windowStartMin < spec.to {
+                    try accumulator.admit(key)
                     for number in Int(range.firstBlock)..<Int(range.firstBlock + range.blockCount) {
                         let block = reader.blocks[number]
                         guard block.windowStartMax >= spec.from, block.windowStartMin < spec.to else { continue }

@@ -15,7 +15,7 @@ import Codec
 enum ShardLayout {
     static let headerSize = 16
     static let footerSize = 52
-    static let version: UInt16 = 1
+    static let version: UInt16 = 2
     static let headerMagic = Array("WNDSHARD".utf8)
     static let footerMagic = Array("WNDSHEND".utf8)
     /// Bound on a block's or the index's decompressed size, checked before allocating.

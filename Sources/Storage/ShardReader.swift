@@ -89,8 +89,9 @@ public final class ShardReader: Sendable {
         do {
             let raw = try Self.unpack(stored, rawLength: Int(block.rawLength), checksum: block.checksum, subject: subject)
             var reader = ByteReader(raw, subject: subject)
-            let rows = try WindowColumns.decode(count: Int(block.rowCount), seriesCount: series.count, sketchMapping: metadata.sketchMapping,
-                                                skipSketches: !sketches, from: &reader, quarantine: &quarantine)
+            let rows = try WindowColumns.decode(count: Int(block.rowCount), seriesCount: series.count,
+                                                windowNanoseconds: metadata.windowNanoseconds, sketchMapping: metadata.sketchMapping,
+                                                skipQuantiles: !sketches, from: &reader, quarantine: &quarantine)
             if sketches || metadata.sketchMapping == nil { try reader.expectEnd() }
             return rows
         } catch {

@@ -48,7 +48,7 @@ public struct ShardWriter: Sendable {
             let end = min(rowIndex + rowsPerBlockMax, sortedRows.count)
             let blockRows = Array(sortedRows[rowIndex..<end])
             var writer = ByteWriter(capacity: blockRows.count * 100)
-            WindowColumns.encode(blockRows, withSketches: metadata.sketchMapping != nil, into: &writer)
+            WindowColumns.encode(blockRows, windowNanoseconds: metadata.windowNanoseconds, withQuantiles: metadata.sketchMapping != nil, into: &writer)
             let stored = Self.compress(writer.bytes)
             let blockNumber = UInt32(blocks.count)
             blocks.append(ShardBlockInfo(

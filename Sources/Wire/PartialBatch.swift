@@ -9,7 +9,7 @@ import Codec
 /// sequence start u64       first position of the mapper's log that this batch covers
 /// sequence end u64         position just past the last one; the reducer remembers it
 /// window length i64        the base window in ns (must match the reducer's)
-/// sketch accuracy f64      relative accuracy of the sketches; 0 when rows carry none
+/// sketch accuracy f64      relative accuracy of the sketches; 0 when rows carry no quantile data
 /// series table
 /// window columns           (see WindowColumns), item count rows
 /// ```
@@ -47,7 +47,7 @@ public struct PartialBatch: Hashable, Sendable {
         writer.append(windowNanoseconds)
         writer.append(sketchMapping?.relativeAccuracy ?? 0)
         SeriesTable.encode(series, into: &writer)
-        WindowColumns.encode(rows, withSketches: sketchMapping != nil, into: &writer)
+        WindowColumns.encode(rows, windowNanoseconds: windowNanoseconds, withQuantiles: sketchMapping != nil, into: &writer)
         return Frame.encode(kind: .partials, batchID: id, itemCount: rows.count, payload: writer.bytes, compress: compress)
     }
 
@@ -94,7 +94,7 @@ public struct PartialBatch: Hashable, Sendable {
         }
         let series = try SeriesTable.decode(from: &reader, limits: limits)
         var quarantined = [QuarantinedRow]()
-        let rows = try WindowColumns.decode(count: Int(head.itemCount), seriesCount: series.count, sketchMapping: mapping,
+        let rows = try WindowColumns.decode(count: Int(head.itemCount), seriesCount: series.count, windowNanoseconds: window, sketchMapping: mapping,
                                             from: &reader, quarantine: &quarantined)
         try reader.expectEnd()
         var batch = PartialBatch(id: head.id, origin: head.origin, sequenceStart: head.sequenceStart, sequenceEnd: head.sequenceEnd,

@@ -64,6 +64,9 @@ struct SimReducer {
     var checkpoint: ReducerStore
     var sealed: [(SeriesKey, Int64, WindowState)] = []
     var checkpointSealed: [(SeriesKey, Int64, WindowState)] = []
+    /// Frames of the durable log when the seal in flight took its windows (its checkpoint
+    /// starts the log after them).
+    var sealLogCount = 0
 }
 
 struct World {
@@ -277,23 +280,29 @@ struct World {
         performReducer(reducers[index].commit.synced().directives, reducer: index)
     }
 
-    /// Seals what the (simulated) watermark has passed and checkpoints: sealed rows, the store,
-    /// and an empty log, as one commit.
+    /// Starts a seal of what the (simulated) watermark has passed, or ends the one in flight:
+    /// it commits its sealed rows, the store as it was taken and the log after that point as
+    /// one checkpoint, or fails (a full disk) and reopens its windows. Partials go on being
+    /// applied while a seal is in flight.
     mutating func seal(_ index: Int) {
-        guard reducers[index].unsynced.isEmpty else { return }
-        let watermark = now.nanoseconds - Int64.random(in: 0..<300_000_000_000, using: &random)
-        guard let sealable = reducers[index].commit.sealDue(watermark: watermark, allowedLatenessNanoseconds: 0, force: true) else { return }
-        if Int.random(in: 0..<4, using: &random) == 0 {
-            // The seal's files could not be written (a full disk): nothing is committed.
-            reducers[index].commit.sealFailed(sealable)
+        if let job = reducers[index].commit.sealing {
+            if Int.random(in: 0..<4, using: &random) == 0 {
+                reducers[index].commit.sealFailed()
+                return
+            }
+            for rows in job.sealed.values {
+                for row in rows.rows { reducers[index].sealed.append((rows.series[Int(row.seriesIndex)].key, row.windowStart, row.state)) }
+            }
+            reducers[index].commit.sealCommitted()
+            reducers[index].checkpoint = job.store
+            reducers[index].checkpointSealed = reducers[index].sealed
+            reducers[index].log.removeFirst(reducers[index].sealLogCount)
             return
         }
-        for rows in sealable.values {
-            for row in rows.rows { reducers[index].sealed.append((rows.series[Int(row.seriesIndex)].key, row.windowStart, row.state)) }
-        }
-        reducers[index].checkpoint = reducers[index].commit.store
-        reducers[index].checkpointSealed = reducers[index].sealed
-        reducers[index].log = []
+        guard reducers[index].unsynced.isEmpty else { return }
+        let watermark = now.nanoseconds - Int64.random(in: 0..<300_000_000_000, using: &random)
+        guard reducers[index].commit.sealDue(watermark: watermark, allowedLatenessNanoseconds: 0, force: true) != nil else { return }
+        reducers[index].sealLogCount = reducers[index].log.count
     }
 
     mutating func crashReducer(_ index: Int) throws {
@@ -315,7 +324,9 @@ struct World {
             let ordinal = map.reducerOrdinal(ofPartition: map.partition(of: series.name))
             let spec = QuerySpec(name: series.name, from: .min, to: .max, step: Step.minute.nanoseconds, tags: series.tags)
             var accumulator = BucketAccumulator(spec: spec)
-            reducers[ordinal].commit.store.openRows(matching: spec.filter, from: .min, to: .max, into: &accumulator)
+            try! reducers[ordinal].commit.store.openRows(matching: spec.filter, from: .min, to: .max, into: &accumulator)
+            try! reducers[ordinal].commit.sealingRows(partition: map.partition(of: series.name), matching: spec.filter, from: .min, to: .max,
+                                                      into: &accumulator)
             for (key, window, state) in reducers[ordinal].sealed where key == series {
                 accumulator.add(series: key, windowStart: window, state: state)
             }

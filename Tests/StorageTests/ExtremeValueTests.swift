@@ -77,18 +77,22 @@ import Wire
     @Test func inconsistentRowsAreQuarantinedAndTheRestDecodes() throws {
         var good = WindowState(sketchMapping: nil)
         good.add(2, at: 5)
+        good.add(3, at: 6)
         var writer = ByteWriter()
         let rows = [WindowRow(seriesIndex: 0, windowStart: 0, state: good), WindowRow(seriesIndex: 0, windowStart: 60, state: good)]
-        WindowColumns.encode(rows, withSketches: false, into: &writer)
+        WindowColumns.encode(rows, windowNanoseconds: 60, withQuantiles: false, into: &writer)
         var bytes = writer.bytes
-        // The min column of the second row: 4 + 8 + 8 + 8 + 8 bytes of columns per row before it
-        // (series u32 ×2, start i64 ×2, count u64 ×2, sum ×2, compensation ×2), then min ×2.
-        let minOfSecondRow = 2 * 4 + 2 * 8 * 4 + 8
+        // Before the min column: one byte per row each of series, start, count and first time
+        // (small varints), the first values (8 bytes a row), one byte per row of last time, then
+        // the last values, sums and compensations of the two-sample rows (8 bytes each).
+        let minOfSecondRow = 2 * 4 + 2 * 8 + 2 + 3 * 2 * 8 + 8
+        #expect(bytes[minOfSecondRow..<(minOfSecondRow + 8)].elementsEqual(withUnsafeBytes(of: (2.0).bitPattern.littleEndian, Array.init)))
         bytes.replaceSubrange(minOfSecondRow..<(minOfSecondRow + 8), with: withUnsafeBytes(of: (100.0).bitPattern.littleEndian, Array.init))
         var reader = ByteReader(bytes, subject: "test rows")
         var quarantine = [QuarantinedRow]()
-        let decoded = try WindowColumns.decode(count: 2, seriesCount: 1, sketchMapping: nil, from: &reader, quarantine: &quarantine)
-        #expect(decoded.count == 1 && decoded[0].windowStart == 0)
+        let decoded = try WindowColumns.decode(count: 2, seriesCount: 1, windowNanoseconds: 60, sketchMapping: nil,
+                                               from: &reader, quarantine: &quarantine)
+        #expect(decoded.count == 1 && decoded[0].windowStart == 0 && decoded[0].state == good)
         #expect(quarantine.count == 1 && quarantine[0].index == 1 && quarantine[0].reason.contains("min"))
     }
 }

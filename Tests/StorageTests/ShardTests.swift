@@ -28,7 +28,7 @@ import Wire
     static func expected(_ series: [SeriesEntry], _ rows: [WindowRow]) -> [SeriesKey: [Int64: WindowState]] {
         var result = [SeriesKey: [Int64: WindowState]]()
         for row in rows {
-            result[series[Int(row.seriesIndex)].key, default: [:]][row.windowStart, default: WindowState(sketchMapping: row.state.sketch?.mapping)].merge(row.state)
+            result[series[Int(row.seriesIndex)].key, default: [:]][row.windowStart, default: WindowState(sketchMapping: row.state.sketchMapping)].merge(row.state)
         }
         return result
     }
