@@ -40,9 +40,9 @@ public struct SketchMapping: Hashable, Sendable {
     /// bucket's representative would overflow for values near it).
     public func value(_ index: Int32) -> Double {
         let lower = Self.inverseLog2(Double(index - 1) / multiplier)
-        let upper = Self.inverseLog2(Double(index) / multiplier)
-        guard upper.isFinite else { return .greatestFiniteMagnitude }
-        return Swift.min(2 * lower * (upper / (lower + upper)), .greatestFiniteMagnitude)
+        let upper = Swift.min(Self.inverseLog2(Double(index) / multiplier), .greatestFiniteMagnitude)
+        // 2lu/(l+u), without overflow.
+        return Swift.min(lower * (2 / (1 + lower / upper)), .greatestFiniteMagnitude)
     }
 
     /// `exponent + P(fraction)` for a normal double; subnormals are scaled into the normal range.

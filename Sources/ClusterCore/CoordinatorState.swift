@@ -13,6 +13,8 @@ public struct CoordinatorState: Codable, Sendable {
     public private(set) var members: [String: Member] = [:]
     /// A node not heard from for this long is considered down, ns.
     public var livenessTimeout: Int64
+    /// Most series the live reducers may hold together (their `series` figures); `nil`: no limit.
+    public var seriesMax: Int?
 
     public init(partitionCount: Int, reducerCount: Int, windowNanoseconds: Int64, sketchAccuracy: Double,
                 livenessTimeout: Int64 = 5_000_000_000) {
@@ -34,7 +36,12 @@ public struct CoordinatorState: Codable, Sendable {
             map.register(ordinal: ordinal, address: ReducerAddress(id: report.id, partials: partials, query: query))
         }
         advanceWatermark(now: now)
-        return HeartbeatReply(map: map, watermark: watermark)
+        return HeartbeatReply(map: map, watermark: watermark, seriesFull: seriesMax.map { seriesHeld(now: now) >= Double($0) })
+    }
+
+    /// Series held by the live reducers, as their last heartbeats said.
+    public func seriesHeld(now: Int64) -> Double {
+        members.values.filter { $0.report.role == .reducer && isAlive($0, now: now) }.reduce(0) { $0 + ($1.report.figures["series"] ?? 0) }
     }
 
     /// Moves the watermark to the smallest low watermark among live mappers, if that is later.

@@ -9,11 +9,20 @@ public struct MapperAggregator: Sendable {
     public let sketchMapping: SketchMapping?
     public let partitionCount: Int
     public let validator: SampleValidator
+    public let limits: SeriesLimits
+    /// Set from the coordinator's heartbeat: the cluster holds `--series-max` series, so no new
+    /// series is taken anywhere.
+    public var clusterFull = false
 
-    // Interned series, by slot.
+    // Interned series, by slot: the series this mapper counts as live.
     private var slotOfSeries: [SeriesKey: Int32] = [:]
     private var slotEntries: [SeriesEntry] = []
     private var slotPartitions: [Int32] = []
+    /// Arrival time (ns) of each slot's latest batch; idle series are forgotten.
+    private var slotLastSeen: [Int64] = []
+    private var seriesOfName: [String: Int] = [:]
+    private var latestArrival: Int64 = .min
+    private var lastSweep: Int64 = .min
     // The last window each slot wrote to, and its state: the fast path for in-order data.
     private var slotLastWindow: [Int64] = []
     private var slotLastState: [Int32] = []
@@ -22,11 +31,13 @@ public struct MapperAggregator: Sendable {
     private var states: [WindowState] = []
     private var stateKeys: [WindowKey] = []
 
-    public init(window: Step, sketchMapping: SketchMapping?, partitionCount: Int, validator: SampleValidator = SampleValidator()) {
+    public init(window: Step, sketchMapping: SketchMapping?, partitionCount: Int, validator: SampleValidator = SampleValidator(),
+                limits: SeriesLimits = SeriesLimits()) {
         self.window = window
         self.sketchMapping = sketchMapping
         self.partitionCount = partitionCount
         self.validator = validator
+        self.limits = limits
     }
 
     /// Window states held since the last flush.
@@ -42,6 +53,7 @@ public struct MapperAggregator: Sendable {
     public mutating func add(_ batch: SampleBatch, arrival: Timestamp, trusted: Bool = false,
                              includePartition: ((Int) -> Bool)? = nil) -> IngestOutcome {
         var outcome = IngestOutcome()
+        latestArrival = max(latestArrival, arrival.nanoseconds)
         // Validate each series of the batch once; map it to a slot or to its error.
         var slots = [Int32](repeating: -1, count: batch.series.count)
         var seriesErrors = [ValidationError?](repeating: nil, count: batch.series.count)
@@ -49,7 +61,9 @@ public struct MapperAggregator: Sendable {
             do {
                 try validator.validate(name: entry.key.name)
                 try validator.validate(tags: entry.key.tags)
-                slots[index] = intern(entry)
+                let slot = try intern(entry, trusted: trusted)
+                slots[index] = slot
+                slotLastSeen[Int(slot)] = arrival.nanoseconds
             } catch {
                 seriesErrors[index] = error
             }
@@ -106,15 +120,33 @@ public struct MapperAggregator: Sendable {
         return index
     }
 
-    private mutating func intern(_ entry: SeriesEntry) -> Int32 {
+    /// The slot of a series; a new one only within the limits (`trusted`: a replayed batch,
+    /// whose series were taken when it arrived).
+    private mutating func intern(_ entry: SeriesEntry, trusted: Bool) throws(ValidationError) -> Int32 {
         if let slot = slotOfSeries[entry.key] { return slot }
+        if !trusted { try checkLimits(entry.key) }
         let slot = Int32(slotEntries.count)
         slotOfSeries[entry.key] = slot
         slotEntries.append(entry)
         slotPartitions.append(Int32(PartitionMap.partition(of: entry.key.name, count: partitionCount)))
         slotLastWindow.append(.min)
         slotLastState.append(-1)
+        slotLastSeen.append(.min)
+        seriesOfName[entry.key.name, default: 0] += 1
         return slot
+    }
+
+    private func checkLimits(_ key: SeriesKey) throws(ValidationError) {
+        if clusterFull {
+            throw ValidationError(.clusterSeriesLimit, "new series '\(key)' refused: the cluster holds its limit of series (the coordinator's --series-max)")
+        }
+        if slotEntries.count >= limits.seriesMax {
+            throw ValidationError(.seriesLimit, "new series '\(key)' refused: this mapper holds \(slotEntries.count) live series (--series-max \(limits.seriesMax))")
+        }
+        let ofName = seriesOfName[key.name] ?? 0
+        if ofName >= limits.nameSeriesMax {
+            throw ValidationError(.nameSeriesLimit, "new series '\(key)' refused: '\(key.name)' has \(ofName) live series (--name-series-max \(limits.nameSeriesMax))")
+        }
     }
 
     /// Takes every open state, grouped by the reducer that owns its partition
@@ -139,8 +171,9 @@ public struct MapperAggregator: Sendable {
         stateKeys.removeAll(keepingCapacity: true)
         stateOfKey.removeAll(keepingCapacity: true)
         for slot in slotLastWindow.indices { slotLastWindow[slot] = .min }
-        // Forget interned series now and then, so that churning series do not grow memory forever.
-        if slotEntries.count > Self.internedSeriesMax { forgetSeries() }
+        if latestArrival != .min, lastSweep == .min || latestArrival - lastSweep >= limits.sweepIntervalNanoseconds {
+            forgetIdleSeries()
+        }
         return result
     }
 
@@ -152,16 +185,40 @@ public struct MapperAggregator: Sendable {
         for slot in slotLastWindow.indices { slotLastWindow[slot] = .min }
     }
 
-    /// Most series kept interned between flushes.
-    public static let internedSeriesMax = 1 << 20
-
-    private mutating func forgetSeries() {
-        slotOfSeries.removeAll()
-        slotEntries.removeAll()
-        slotPartitions.removeAll()
-        slotLastWindow.removeAll()
-        slotLastState.removeAll()
+    /// Forgets the series without a sample for `limits.idleNanoseconds` (of arrival time), so
+    /// that they no longer count against the limits; called between flushes, when no state
+    /// refers to a slot.
+    private mutating func forgetIdleSeries() {
+        lastSweep = latestArrival
+        let cutoff = latestArrival &- limits.idleNanoseconds
+        guard slotLastSeen.contains(where: { $0 < cutoff }) else { return }
+        let kept = slotEntries.indices.filter { slotLastSeen[$0] >= cutoff }
+        slotEntries = kept.map { slotEntries[$0] }
+        slotPartitions = kept.map { slotPartitions[$0] }
+        slotLastSeen = kept.map { slotLastSeen[$0] }
+        slotLastWindow = [Int64](repeating: .min, count: kept.count)
+        slotLastState = [Int32](repeating: -1, count: kept.count)
+        slotOfSeries.removeAll(keepingCapacity: true)
+        seriesOfName.removeAll(keepingCapacity: true)
+        for (slot, entry) in slotEntries.enumerated() {
+            slotOfSeries[entry.key] = Int32(slot)
+            seriesOfName[entry.key.name, default: 0] += 1
+        }
     }
+}
+
+/// How many series a mapper takes (each refusal names its limit and is counted by reason).
+public struct SeriesLimits: Sendable {
+    /// Most live series on this mapper (`series_limit`).
+    public var seriesMax = 2_000_000
+    /// Most live series of one name on this mapper (`name_series_limit`).
+    public var nameSeriesMax = 250_000
+    /// A series without a sample for this long (arrival time) is no longer live.
+    public var idleNanoseconds: Int64 = 600_000_000_000
+    /// How often idle series are looked for.
+    public var sweepIntervalNanoseconds: Int64 = 60_000_000_000
+
+    public init() {}
 }
 
 /// The rows bound for one reducer, with their own series table.

@@ -51,6 +51,12 @@ public struct MapperDelivery: Sendable {
     private var flushedEnd: UInt64
 
     /// A machine for a mapper whose log ends at `logEnd`; `recover` must run before batches flow.
+    /// The coordinator says whether the cluster holds its limit of series: while it does, no
+    /// new series is taken.
+    public mutating func clusterFull(_ full: Bool) {
+        aggregator.clusterFull = full
+    }
+
     public init(origin: String, map: PartitionMap, aggregator: MapperAggregator, logEnd: UInt64, resendAfterNanoseconds: Int64) {
         self.origin = origin
         self.map = map

@@ -19,6 +19,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var sketchAccuracy = 0.01
     /// A node silent for this long is reported down and leaves the watermark computation.
     public var livenessTimeoutMs = 5000
+    /// Most series the live reducers may hold together (`nil`: no limit).
+    public var seriesMax: Int? = 10_000_000
     /// Required of every caller (`nil`: the endpoint is open, which only tests should run).
     public var clusterSecret: [UInt8]?
 
@@ -71,7 +73,14 @@ public final class CoordinatorService: Sendable {
         let fresh = CoordinatorState(partitionCount: configuration.partitionCount, reducerCount: configuration.reducerCount,
                                      windowNanoseconds: configuration.windowNanoseconds, sketchAccuracy: configuration.sketchAccuracy,
                                      livenessTimeout: Int64(configuration.livenessTimeoutMs) * 1_000_000)
-        guard let data = FileManager.default.contents(atPath: statePath) else { return fresh }
+        var state = try savedState() ?? fresh
+        state.seriesMax = configuration.seriesMax
+        return state
+    }
+
+    /// The state saved by the last run, checked against the flags.
+    func savedState() throws -> CoordinatorState? {
+        guard let data = FileManager.default.contents(atPath: statePath) else { return nil }
         var saved = try JSONDecoder().decode(CoordinatorState.self, from: data)
         let map = saved.map
         guard map.partitionCount == configuration.partitionCount, map.reducers.count == configuration.reducerCount,

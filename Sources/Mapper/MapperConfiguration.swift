@@ -1,4 +1,5 @@
 import Auth
+import ClusterCore
 import Model
 
 /// Everything a mapper needs to run.
@@ -14,7 +15,7 @@ public struct MapperConfiguration: Sendable {
     public var advertisedHost: String
     public var coordinatorEndpoint: String
     /// Longest time samples wait in memory before their partials go to reducers.
-    public var flushIntervalMs: Int = 500
+    public var flushIntervalMs: Int = 250
     /// Flush early once this many window states are held.
     public var openStatesMax: Int = 1_000_000
     public var heartbeatIntervalMs: Int = 1000
@@ -27,6 +28,8 @@ public struct MapperConfiguration: Sendable {
     /// Sent with every call to reducers and the coordinator.
     public var clusterSecret: [UInt8]?
     public var validation = ValidationLimits()
+    /// How many live series this mapper takes, in all and per name.
+    public var seriesLimits = SeriesLimits()
     /// Tokens a producer must present (one with `write` or `admin` scope); none: no authentication.
     public var tokens = Tokens(entries: [])
 

@@ -38,8 +38,10 @@ final class MapperLoop {
     /// Whether the last log sync failed: the failure is logged once, and so is the recovery.
     var logFailing = false
 
-    /// Most samples taken from the sockets before the log is synced and replies sent.
-    static let drainSamplesMax = 1_000_000
+    /// Most samples taken from the sockets before the log is synced, the samples aggregated and
+    /// replies sent: a turn's work is bounded by samples, so flushes stay on time whatever the
+    /// size of the batches.
+    static let drainSamplesMax = 200_000
     /// Most messages taken in one turn, whatever their size.
     static let drainMessagesMax = 2000
 
@@ -62,7 +64,8 @@ final class MapperLoop {
 
         let map = try Self.waitForMap(service: service, stop: stop)
         let aggregator = MapperAggregator(window: map.window, sketchMapping: map.sketchMapping,
-                                          partitionCount: map.partitionCount, validator: SampleValidator(limits: configuration.validation))
+                                          partitionCount: map.partitionCount, validator: SampleValidator(limits: configuration.validation),
+                                          limits: configuration.seriesLimits)
         delivery = MapperDelivery(origin: configuration.id, map: map, aggregator: aggregator, logEnd: log.endPosition,
                                   resendAfterNanoseconds: Int64(configuration.partialTimeoutMs) * 1_000_000)
     }
@@ -392,6 +395,7 @@ final class MapperLoop {
                 break
             case .heartbeat(let reply):
                 delivery.mapChanged(reply.map)
+                delivery.clusterFull(reply.seriesFull ?? false)
             }
         }
     }
@@ -399,7 +403,8 @@ final class MapperLoop {
     func heartbeat() {
         let report = NodeReport(id: configuration.id, role: .mapper, endpoints: service.endpoints, watermark: delivery.watermark,
                                 figures: ["open_windows": Double(delivery.aggregator.openStateCount), "wal_bytes": Double(log.sizeBytes),
-                                          "pending_partials": Double(delivery.pendingCount), "retry_keys": Double(retries.count)])
+                                          "pending_partials": Double(delivery.pendingCount), "retry_keys": Double(retries.count),
+                                          "series": Double(delivery.aggregator.seriesCount)])
         metrics.openWindows.set(Double(delivery.aggregator.openStateCount))
         service.link.beat(report) { [service] reply in service.post(.heartbeat(reply)) }
     }

@@ -13,6 +13,9 @@ public struct ValidationError: Error, Equatable, CustomStringConvertible {
         case timestampInFuture = "timestamp_in_future"
         case invalidType = "invalid_type"
         case malformed = "malformed"
+        case seriesLimit = "series_limit"
+        case nameSeriesLimit = "name_series_limit"
+        case clusterSeriesLimit = "cluster_series_limit"
     }
 
     public let reason: Reason

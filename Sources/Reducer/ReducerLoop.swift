@@ -328,6 +328,7 @@ final class ReducerLoop {
         let report = Self.report(service, figures: [
             "open_windows": Double(commit.store.openWindowCount), "shard_files": Double(catalog.names.count),
             "shard_bytes": Double(catalog.totalBytes), "wal_bytes": Double(log.sizeBytes),
+            "series": Double(commit.store.seriesCount),
         ])
         service.link.beat(report) { [service] reply in
             service.watermark.withLock { $0 = reply.watermark }

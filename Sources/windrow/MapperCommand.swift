@@ -14,7 +14,11 @@ struct MapperCommand: AsyncParsableCommand {
     @Option(help: "Directory for the mapper's write-ahead log.") var dataDir = Env.string("DATA_DIR", "./data/mapper-0")
     @Option(help: "ZeroMQ PULL endpoint for fire-and-forget batches.") var ingest = Env.string("INGEST", "tcp://0.0.0.0:5555")
     @Option(help: "ZeroMQ ROUTER endpoint for acknowledged batches.") var acked = Env.string("ACKED", "tcp://0.0.0.0:5556")
-    @Option(help: "Longest time (ms) samples wait before their partials are flushed.") var flushIntervalMs = Env.int("FLUSH_INTERVAL_MS", 500)
+    @Option(help: "Longest time (ms) samples wait before their partials are flushed.") var flushIntervalMs = Env.int("FLUSH_INTERVAL_MS", 250)
+    @Option(help: "Most live series on this mapper; new ones beyond are refused (series_limit).") var seriesMax = Env.int("SERIES_MAX", 2_000_000)
+    @Option(help: "Most live series of one metric name on this mapper (name_series_limit).") var nameSeriesMax = Env.int("NAME_SERIES_MAX", 250_000)
+    @Option(help: "Seconds without a sample after which a series is no longer live (counted against the limits).")
+    var seriesIdleSeconds = Env.int("SERIES_IDLE_SECONDS", 600)
     @Option(help: "Flush early when this many window states are held.") var openStatesMax = Env.int("OPEN_STATES_MAX", 1_000_000)
     @Option(help: "How far (s) into the future a timestamp may lie.") var futureSeconds = Env.int("FUTURE_SECONDS", 600)
     @Option(help: "How far (s) into the past a timestamp may lie (0: back to 1970).") var pastSeconds = Env.int("PAST_SECONDS", 0)
@@ -31,6 +35,12 @@ struct MapperCommand: AsyncParsableCommand {
         configuration.flushIntervalMs = flushIntervalMs
         configuration.clusterSecret = try secret.load(logger)
         configuration.openStatesMax = openStatesMax
+        guard seriesMax > 0, nameSeriesMax > 0, seriesIdleSeconds > 0 else {
+            throw ValidationError("--series-max, --name-series-max and --series-idle-seconds must be positive")
+        }
+        configuration.seriesLimits.seriesMax = seriesMax
+        configuration.seriesLimits.nameSeriesMax = nameSeriesMax
+        configuration.seriesLimits.idleNanoseconds = Int64(seriesIdleSeconds) * 1_000_000_000
         guard retryWindowSeconds > 0, retryKeysMax > 0 else { throw ValidationError("--retry-window-seconds and --retry-keys-max must be positive") }
         configuration.retryWindowSeconds = retryWindowSeconds
         configuration.retryKeysMax = retryKeysMax
