@@ -30,7 +30,8 @@ let package = Package(
 
         // Pure layers: no sockets, files, clocks or HTTP.
         .target(name: "Model"),
-        .target(name: "Codec"),
+        .target(name: "CCRC32C"),
+        .target(name: "Codec", dependencies: ["CCRC32C"]),
         .target(name: "Aggregation", dependencies: ["Model", "Codec"]),
         .target(name: "Wire", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
         .target(name: "ClusterCore", dependencies: ["Model", "Aggregation", "Codec", "Wire"]),
