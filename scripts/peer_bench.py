@@ -170,6 +170,21 @@ def rss_bytes(pid, field="VmRSS"):
     return total
 
 
+def disk_breakdown(path):
+    """Bytes by the first two levels under `path` (mapper-0/wal, reducer-1/shards, ...)."""
+    parts = {}
+    for root, _, files in os.walk(path):
+        key = "/".join(os.path.relpath(root, path).split(os.sep)[:2])
+        for name in files:
+            try:
+                size = os.stat(os.path.join(root, name)).st_blocks * 512
+            except OSError:
+                continue
+            label = key + ("/" + name.split("-")[0] if key.count("/") == 0 and key != "." else "")
+            parts[label] = parts.get(label, 0) + size
+    return parts
+
+
 def disk_bytes(path):
     total = 0
     for root, _, files in os.walk(path):
@@ -433,6 +448,9 @@ def run(system, workload):
             previous = now
         sampling.set()
         sampler.join()
+        if isinstance(system, Windrow):
+            parts = sorted(disk_breakdown(system.data).items(), key=lambda item: -item[1])[:6]
+            print("(windrow disk: " + ", ".join(f"{name} {size / 2**20:.1f} MiB" for name, size in parts) + ")", flush=True)
         figures = {
             "samples/s": workload.count / seconds, "cpu": cpu / (workload.count / 1e6),
             "rss": max(peak[0], rss_bytes(system.process.pid)) / 2**20, "disk": disk_bytes(system.data) / workload.count,

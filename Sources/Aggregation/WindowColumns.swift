@@ -18,20 +18,20 @@ public enum WindowColumns {
             previousStart = row.windowStart
         }
         for row in rows { writer.appendVarint(row.state.count) }
-        for row in rows { writer.appendZigzag(row.state.first.nanoseconds &- row.windowStart) }
-        writer.appendColumn(rows.lazy.map(\.state.first.value))
-        let multi = rows.lazy.filter { $0.state.count > 1 }
-        for row in multi { writer.appendZigzag(row.state.last.nanoseconds &- row.windowStart) }
-        writer.appendColumn(multi.map(\.state.last.value))
-        writer.appendColumn(multi.map(\.state.sum.sum))
-        writer.appendColumn(multi.map(\.state.sum.compensation))
-        writer.appendColumn(multi.map(\.state.min))
-        writer.appendColumn(multi.map(\.state.max))
-        writer.appendColumn(multi.map(\.state.m2))
+        writer.appendScaledColumn(rows.lazy.map { $0.state.first.nanoseconds &- $0.windowStart })
+        writer.appendDecimalColumn(rows.lazy.map(\.state.first.value))
+        let multi = rows.filter { $0.state.count > 1 }
+        writer.appendScaledColumn(multi.lazy.map { $0.state.last.nanoseconds &- $0.windowStart })
+        writer.appendDecimalColumn(multi.lazy.map(\.state.last.value))
+        writer.appendDecimalColumn(multi.lazy.map(\.state.sum.sum))
+        writer.appendDecimalColumn(multi.lazy.map(\.state.sum.compensation))
+        writer.appendDecimalColumn(multi.lazy.map(\.state.min))
+        writer.appendDecimalColumn(multi.lazy.map(\.state.max))
+        writer.appendColumn(multi.lazy.map(\.state.m2))
         guard withQuantiles else { return }
         for row in rows where row.state.count > 2 {
             switch row.state.quantiles {
-            case .exact(let values, _): writer.appendColumn(values)
+            case .exact(let values, _): writer.appendDecimalColumn(values)
             case .sketch(let sketch): encode(sketch, into: &writer)
             case .none: preconditionFailure("row without quantile data in a batch with quantiles")
             }
@@ -69,16 +69,14 @@ public enum WindowColumns {
             counts[index] = try reader.readVarint("count")
             if counts[index] > 1 { multiCount += 1 }
         }
-        var firstTimes = [Int64](repeating: 0, count: count)
-        for index in 0..<count { firstTimes[index] = starts[index] &+ (try reader.readZigzag("first time")) }
-        let firstValues = try reader.readDoubleColumn(count: count, "first value column")
-        var lastOffsets = [Int64](repeating: 0, count: multiCount)
-        for index in 0..<multiCount { lastOffsets[index] = try reader.readZigzag("last time") }
-        let lastValues = try reader.readDoubleColumn(count: multiCount, "last value column")
-        let sums = try reader.readDoubleColumn(count: multiCount, "sum column")
-        let compensations = try reader.readDoubleColumn(count: multiCount, "compensation column")
-        let mins = try reader.readDoubleColumn(count: multiCount, "min column")
-        let maxes = try reader.readDoubleColumn(count: multiCount, "max column")
+        let firstOffsets = try reader.readScaledColumn(count: count, "first time column")
+        let firstValues = try reader.readDecimalColumn(count: count, "first value column")
+        let lastOffsets = try reader.readScaledColumn(count: multiCount, "last time column")
+        let lastValues = try reader.readDecimalColumn(count: multiCount, "last value column")
+        let sums = try reader.readDecimalColumn(count: multiCount, "sum column")
+        let compensations = try reader.readDecimalColumn(count: multiCount, "compensation column")
+        let mins = try reader.readDecimalColumn(count: multiCount, "min column")
+        let maxes = try reader.readDecimalColumn(count: multiCount, "max column")
         let m2s = try reader.readDoubleColumn(count: multiCount, "m2 column")
         let mapping = skipQuantiles ? nil : mapping
         var rows = [WindowRow]()
@@ -86,13 +84,13 @@ public enum WindowColumns {
         var multi = 0
         for index in 0..<count {
             let rowCount = counts[index]
-            let first = TimedValue(nanoseconds: firstTimes[index], value: firstValues[index])
+            let first = TimedValue(nanoseconds: starts[index] &+ firstOffsets[index], value: firstValues[index])
             let quantiles: QuantileData
             if let mapping {
                 if rowCount <= 2 {
                     quantiles = .exact([], mapping)
                 } else if rowCount <= UInt64(WindowState.exactMax) {
-                    quantiles = .exact(try reader.readDoubleColumn(count: Int(rowCount), "exact values"), mapping)
+                    quantiles = .exact(try reader.readDecimalColumn(count: Int(rowCount), "exact values"), mapping)
                 } else {
                     quantiles = .sketch(try decodeSketch(mapping: mapping, from: &reader))
                 }

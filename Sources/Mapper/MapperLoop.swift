@@ -42,6 +42,8 @@ final class MapperLoop {
     /// replies sent: a turn's work is bounded by samples, so flushes stay on time whatever the
     /// size of the batches.
     static let drainSamplesMax = 200_000
+    /// A log this large whose every record is acknowledged is rotated away.
+    static let rotateIdleLogBytes: UInt64 = 1 << 20
     /// Most messages taken in one turn, whatever their size.
     static let drainMessagesMax = 2000
 
@@ -371,6 +373,9 @@ final class MapperLoop {
                     }
                 }
             case .truncateLog(let position):
+                // Everything acknowledged: a fresh segment lets the whole log go, so an idle
+                // mapper keeps no more than it must.
+                if position >= log.endPosition, log.sizeBytes >= Self.rotateIdleLogBytes { try? log.rotate() }
                 try? log.truncate(before: position)
                 metrics.walBytes.set(Double(log.sizeBytes))
             case .watermark(let time):

@@ -78,16 +78,21 @@ import Wire
         var good = WindowState(sketchMapping: nil)
         good.add(2, at: 5)
         good.add(3, at: 6)
+        // The columns of two two-sample rows (docs/protocol.md, "Window columns"), the second
+        // with min 100 > max 3: series, window starts, counts, first times and values, last
+        // times and values, sums, compensations, mins, maxes, m2s.
         var writer = ByteWriter()
-        let rows = [WindowRow(seriesIndex: 0, windowStart: 0, state: good), WindowRow(seriesIndex: 0, windowStart: 60, state: good)]
-        WindowColumns.encode(rows, windowNanoseconds: 60, withQuantiles: false, into: &writer)
-        var bytes = writer.bytes
-        // Before the min column: one byte per row each of series, start, count and first time
-        // (small varints), the first values (8 bytes a row), one byte per row of last time, then
-        // the last values, sums and compensations of the two-sample rows (8 bytes each).
-        let minOfSecondRow = 2 * 4 + 2 * 8 + 2 + 3 * 2 * 8 + 8
-        #expect(bytes[minOfSecondRow..<(minOfSecondRow + 8)].elementsEqual(withUnsafeBytes(of: (2.0).bitPattern.littleEndian, Array.init)))
-        bytes.replaceSubrange(minOfSecondRow..<(minOfSecondRow + 8), with: withUnsafeBytes(of: (100.0).bitPattern.littleEndian, Array.init))
+        for varint: UInt64 in [0, 0, 0, 1, 2, 2] { writer.appendVarint(varint) }
+        writer.appendScaledColumn([5, 5 - 60])
+        writer.appendDecimalColumn([2.0, 2.0])
+        writer.appendScaledColumn([6, 6 - 60])
+        writer.appendDecimalColumn([3.0, 3.0])
+        writer.appendDecimalColumn([5.0, 5.0])
+        writer.appendDecimalColumn([0.0, 0.0])
+        writer.appendDecimalColumn([2.0, 100.0])
+        writer.appendDecimalColumn([3.0, 3.0])
+        writer.appendColumn([good.m2, good.m2])
+        let bytes = writer.bytes
         var reader = ByteReader(bytes, subject: "test rows")
         var quarantine = [QuarantinedRow]()
         let decoded = try WindowColumns.decode(count: 2, seriesCount: 1, windowNanoseconds: 60, sketchMapping: nil,

@@ -55,10 +55,12 @@ import Wire
         SeriesTable.encode(batch.series, into: &writer)
         // One two-sample row: series 0, window 0, count 2, first at +0 (value 2), last at +0
         // (value 5), then sum 7, compensation 0, min 5, max 2, m2 4.5.
-        for varint: UInt64 in [0, 0, 2, 0] { writer.appendVarint(varint) }
-        writer.append(2.0)
-        writer.appendVarint(0)
-        for value in [5.0, 7, 0, 5, 2, 4.5] { writer.append(value) }
+        for varint: UInt64 in [0, 0, 2] { writer.appendVarint(varint) }
+        writer.appendScaledColumn([0])
+        writer.appendDecimalColumn([2.0])
+        writer.appendScaledColumn([0])
+        for value in [5.0, 7, 0, 5, 2] { writer.appendDecimalColumn([value]) }
+        writer.appendColumn([4.5])
         let frame = Frame.encode(kind: .partials, batchID: 1, itemCount: 1, payload: writer.bytes)
         // The frame checks out, so the batch decodes; the row no state can have is set aside.
         let decoded = try PartialBatch.decode(frame)
