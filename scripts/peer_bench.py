@@ -170,6 +170,27 @@ def rss_bytes(pid, field="VmRSS"):
     return total
 
 
+def role_breakdown(pid):
+    """CPU seconds and peak RSS (VmHWM) per process of the tree, named by its role."""
+    parts = []
+    for p in tree(pid):
+        try:
+            with open(f"/proc/{p}/cmdline") as f:
+                argv = f.read().split("\0")
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            cpu = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            with open(f"/proc/{p}/status") as f:
+                hwm = next((int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:")), 0)
+        except (OSError, ValueError, IndexError):
+            continue
+        role = argv[1] if len(argv) > 1 else "?"
+        if "--id" in argv:
+            role = argv[argv.index("--id") + 1]
+        parts.append((role, cpu, hwm))
+    return parts
+
+
 def disk_breakdown(path):
     """Bytes by the first two levels under `path` (mapper-0/wal, reducer-1/shards, ...)."""
     parts = {}
@@ -449,6 +470,8 @@ def run(system, workload):
         sampling.set()
         sampler.join()
         if isinstance(system, Windrow):
+            roles = role_breakdown(system.process.pid)
+            print("(windrow processes: " + ", ".join(f"{role} {cpu:.1f} CPU-s {hwm / 2**20:.0f} MiB" for role, cpu, hwm in roles) + ")", flush=True)
             parts = sorted(disk_breakdown(system.data).items(), key=lambda item: -item[1])[:6]
             print("(windrow disk: " + ", ".join(f"{name} {size / 2**20:.1f} MiB" for name, size in parts) + ")", flush=True)
         figures = {

@@ -18,16 +18,16 @@ public enum WindowColumns {
             previousStart = row.windowStart
         }
         for row in rows { writer.appendVarint(row.state.count) }
-        writer.appendScaledColumn(rows.lazy.map { $0.state.first.nanoseconds &- $0.windowStart })
-        writer.appendDecimalColumn(rows.lazy.map(\.state.first.value))
+        writer.appendScaledColumn(rows.map { $0.state.first.nanoseconds &- $0.windowStart })
+        writer.appendDecimalColumn(rows.map(\.state.first.value))
         let multi = rows.filter { $0.state.count > 1 }
-        writer.appendScaledColumn(multi.lazy.map { $0.state.last.nanoseconds &- $0.windowStart })
-        writer.appendDecimalColumn(multi.lazy.map(\.state.last.value))
-        writer.appendDecimalColumn(multi.lazy.map(\.state.sum.sum))
-        writer.appendDecimalColumn(multi.lazy.map(\.state.sum.compensation))
-        writer.appendDecimalColumn(multi.lazy.map(\.state.min))
-        writer.appendDecimalColumn(multi.lazy.map(\.state.max))
-        writer.appendColumn(multi.lazy.map(\.state.m2))
+        writer.appendScaledColumn(multi.map { $0.state.last.nanoseconds &- $0.windowStart })
+        writer.appendDecimalColumn(multi.map(\.state.last.value))
+        writer.appendDecimalColumn(multi.map(\.state.sum.sum))
+        writer.appendDecimalColumn(multi.map(\.state.sum.compensation))
+        writer.appendDecimalColumn(multi.map(\.state.min))
+        writer.appendDecimalColumn(multi.map(\.state.max))
+        writer.appendColumn(multi.map(\.state.m2))
         guard withQuantiles else { return }
         for row in rows where row.state.count > 2 {
             switch row.state.quantiles {

@@ -25,7 +25,7 @@ extension ByteWriter {
     /// Writes doubles: a byte with the decimals `d` of the column, then per value a varint of
     /// `zigzag(value × 10^d) << 1` when that integer gives the value back exactly, or `1`
     /// followed by the raw 8 bytes when it does not.
-    public mutating func appendDecimalColumn(_ values: some Collection<Double>) {
+    public mutating func appendDecimalColumn(_ values: [Double]) {
         var decimals = 0
         for value in values {
             if let own = NumberColumns.decimals(of: value), own > decimals { decimals = own }
@@ -46,7 +46,7 @@ extension ByteWriter {
 
     /// Writes signed integers as zigzag varints in the largest unit of 10^k (k ≤ 9) that
     /// divides them all, with `k` in a leading byte: millisecond times cost two or three bytes.
-    public mutating func appendScaledColumn(_ values: some Collection<Int64>) {
+    public mutating func appendScaledColumn(_ values: [Int64]) {
         var exponent = 9
         var unit: Int64 = 1_000_000_000
         for value in values where value != 0 {
