@@ -80,6 +80,7 @@ enum OpenAPIDocument {
             "responses": {
               "200": {"description": "Buckets", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/QueryResult"}}}},
               "400": {"description": "A bad parameter, named in the message", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "422": {"description": "The query would read more series than --query-series-max (named in the message)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
               "503": {"description": "The owning reducer is unavailable", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             }
           }

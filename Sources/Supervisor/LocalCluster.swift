@@ -22,7 +22,7 @@ public struct LocalCluster: Sendable {
     public var logLevel: String
 
     public init(dataDirectory: String, httpPort: Int, ingestPort: Int, mappers: Int, reducers: Int, window: String = "1m",
-                allowedLatenessMs: Int = 30_000, sealIntervalMs: Int = 5000, flushIntervalMs: Int = 500, logLevel: String = "info") {
+                allowedLatenessMs: Int = 30_000, sealIntervalMs: Int = 5000, flushIntervalMs: Int = 250, logLevel: String = "info") {
         self.dataDirectory = dataDirectory
         self.httpPort = httpPort
         self.ingestPort = ingestPort

@@ -21,7 +21,7 @@ struct LocalCommand: AsyncParsableCommand {
     @Option(help: "Base window.") var window = Env.string("WINDOW", "1m")
     @Option(help: "Allowed lateness before sealing (ms).") var allowedLatenessMs = Env.int("ALLOWED_LATENESS_MS", 30_000)
     @Option(help: "Seal check interval (ms).") var sealIntervalMs = Env.int("SEAL_INTERVAL_MS", 5000)
-    @Option(help: "Mapper flush interval (ms).") var flushIntervalMs = Env.int("FLUSH_INTERVAL_MS", 500)
+    @Option(help: "Mapper flush interval (ms).") var flushIntervalMs = Env.int("FLUSH_INTERVAL_MS", 250)
     @Option(help: "Log level of the children.") var logLevel = Env.string("LOG_LEVEL", "info")
 
     func run() async throws {
