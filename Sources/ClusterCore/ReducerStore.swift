@@ -6,8 +6,9 @@ import Wire
 /// late corrections alike), and how far each mapper's log has been applied. Pure: no I/O.
 ///
 /// Window states live in one arena (parallel arrays indexed by state number, with a free list),
-/// linked per series so that a query walks only the windows of the series it matches, and
-/// sealing walks the arena once: every operation is linear in what it touches.
+/// linked per series newest first, so that a query walks only the windows of the series it
+/// matches, a row for the newest window, a newer or an older one than all is placed without a
+/// search (no hashing per row), and sealing walks the arena once.
 public struct ReducerStore: Sendable {
     public let window: Step
     public let sketchMapping: SketchMapping?
@@ -20,13 +21,14 @@ public struct ReducerStore: Sendable {
     private var slotEntries: [SeriesEntry] = []
     private var slotPartitions: [Int32] = []
     private var slotsOfName: [String: [Int32]] = [:]
-    /// The first state of each slot's list (`-1`: none), and how many it has.
+    /// The newest and the oldest state of each slot's list (`-1`: none), and how many it has.
     private var slotHead: [Int32] = []
+    private var slotTail: [Int32] = []
     private var slotOpen: [Int32] = []
     private var freeSlots: [Int32] = []
 
     // The arena of open window states.
-    private var stateOfKey: [WindowKey: Int32] = [:]
+    public private(set) var openWindowCount = 0
     private var states: [WindowState] = []
     private var keys: [WindowKey] = []
     private var nextInSlot: [Int32] = []
@@ -38,9 +40,6 @@ public struct ReducerStore: Sendable {
         self.sketchMapping = sketchMapping
         self.partitionCount = partitionCount
     }
-
-    /// Open window states held.
-    public var openWindowCount: Int { stateOfKey.count }
 
     /// Series held in memory (those with open windows, and the recently seen).
     public var seriesCount: Int { slotOfSeries.count }
@@ -74,16 +73,33 @@ public struct ReducerStore: Sendable {
         slots.reserveCapacity(series.count)
         for entry in series { slots.append(intern(entry)) }
         for row in rows {
-            let key = WindowKey(slot: slots[Int(row.seriesIndex)], windowStart: row.windowStart)
-            if let index = stateOfKey[key] {
+            let slot = Int(slots[Int(row.seriesIndex)])
+            let start = row.windowStart
+            // Find the first window of the list (newest first) not newer than this row's.
+            var after: Int32 = -1
+            var index = slotHead[slot]
+            if index >= 0 && keys[Int(index)].windowStart > start {
+                let tail = slotTail[slot]
+                if keys[Int(tail)].windowStart > start {
+                    after = tail
+                    index = -1
+                } else {
+                    while index >= 0 && keys[Int(index)].windowStart > start {
+                        after = index
+                        index = nextInSlot[Int(index)]
+                    }
+                }
+            }
+            if index >= 0 && keys[Int(index)].windowStart == start {
                 states[Int(index)].merge(row.state)
             } else {
-                insert(key, row.state)
+                insert(WindowKey(slot: Int32(slot), windowStart: start), row.state, after: after)
             }
         }
     }
 
-    private mutating func insert(_ key: WindowKey, _ state: WindowState) {
+    /// Links a new state into its slot's list right after `after` (`-1`: at the head).
+    private mutating func insert(_ key: WindowKey, _ state: WindowState, after: Int32) {
         let index: Int32
         if let reused = freeStates.popLast() {
             index = reused
@@ -97,13 +113,13 @@ public struct ReducerStore: Sendable {
             previousInSlot.append(-1)
         }
         let slot = Int(key.slot)
-        let head = slotHead[slot]
-        nextInSlot[Int(index)] = head
-        previousInSlot[Int(index)] = -1
-        if head >= 0 { previousInSlot[Int(head)] = index }
-        slotHead[slot] = index
+        let next = after >= 0 ? nextInSlot[Int(after)] : slotHead[slot]
+        nextInSlot[Int(index)] = next
+        previousInSlot[Int(index)] = after
+        if after >= 0 { nextInSlot[Int(after)] = index } else { slotHead[slot] = index }
+        if next >= 0 { previousInSlot[Int(next)] = index } else { slotTail[slot] = index }
         slotOpen[slot] += 1
-        stateOfKey[key] = index
+        openWindowCount += 1
     }
 
     /// Unlinks state `index` and returns it to the free list.
@@ -113,9 +129,9 @@ public struct ReducerStore: Sendable {
         let next = nextInSlot[Int(index)]
         let previous = previousInSlot[Int(index)]
         if previous >= 0 { nextInSlot[Int(previous)] = next } else { slotHead[slot] = next }
-        if next >= 0 { previousInSlot[Int(next)] = previous }
+        if next >= 0 { previousInSlot[Int(next)] = previous } else { slotTail[slot] = previous }
         slotOpen[slot] -= 1
-        stateOfKey[key] = nil
+        openWindowCount -= 1
         keys[Int(index)] = WindowKey(slot: -1, windowStart: 0)
         states[Int(index)] = WindowState(sketchMapping: nil)
         freeStates.append(index)
@@ -130,12 +146,14 @@ public struct ReducerStore: Sendable {
             slotEntries[Int(slot)] = entry
             slotPartitions[Int(slot)] = partition
             slotHead[Int(slot)] = -1
+            slotTail[Int(slot)] = -1
             slotOpen[Int(slot)] = 0
         } else {
             slot = Int32(slotEntries.count)
             slotEntries.append(entry)
             slotPartitions.append(partition)
             slotHead.append(-1)
+            slotTail.append(-1)
             slotOpen.append(0)
         }
         slotOfSeries[entry.key] = slot

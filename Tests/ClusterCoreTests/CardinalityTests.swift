@@ -113,3 +113,43 @@ extension IngestOutcome {
         return result
     }
 }
+
+/// Rows arriving in any order (in order, reversed, shuffled, repeated) land in one state per
+/// (series, window), and a seal takes exactly the windows it should.
+@Suite struct ReducerStoreOrderTests {
+    @Test(arguments: [0, 1, 2])
+    func rowsInAnyOrderMergeIntoOneStatePerWindow(order: Int) throws {
+        let minute: Int64 = 60_000_000_000
+        // 200 rows: each of 40 windows of each of 2 series gets 2 or 3 of them.
+        var rows: [(start: Int64, series: UInt32, value: Double)] = []
+        for position in 0..<200 {
+            rows.append((start: Int64(position % 40) * minute, series: UInt32((position / 40) % 2), value: Double(position)))
+        }
+        if order == 1 { rows.reverse() }
+        if order == 2 {
+            var random = SystemRandomNumberGenerator()
+            rows.shuffle(using: &random)
+        }
+        var store = ReducerStore(window: .minute, sketchMapping: .standard, partitionCount: 4)
+        let series = [SeriesEntry(key: SeriesKey(name: "cpu")), SeriesEntry(key: SeriesKey(name: "cpu", tags: [Tag("host", "a")]))]
+        var want = [Int64: Double]()
+        for row in rows {
+            var state = WindowState()
+            state.add(row.value, at: row.start)
+            store.merge(series: series, rows: [WindowRow(seriesIndex: row.series, windowStart: row.start, state: state)])
+            want[row.start, default: 0] += row.value
+        }
+        #expect(store.openWindowCount == 80)
+        var accumulator = BucketAccumulator(spec: QuerySpec(name: "cpu", from: 0, to: 40 * minute, step: minute))
+        try store.openRows(matching: SeriesFilter(name: "cpu", tags: []), from: 0, to: 40 * minute, into: &accumulator)
+        let got = accumulator.groups.values.first ?? [:]
+        #expect(got.mapValues(\.sum.value) == want)
+        let sealed = store.takeSealable(endingBy: 20 * minute)
+        #expect(sealed.values.reduce(0) { $0 + $1.rows.count } == 40 && store.openWindowCount == 40)
+        // What is left still merges in place.
+        var late = WindowState()
+        late.add(1000, at: 39 * minute)
+        store.merge(series: series, rows: [WindowRow(seriesIndex: 0, windowStart: 39 * minute, state: late)])
+        #expect(store.openWindowCount == 40)
+    }
+}
