@@ -132,8 +132,8 @@ public struct ReducerCommit<Request> {
     public private(set) var sealing: SealJob?
 
     /// A seal tick with the cluster watermark (ns) known so far: takes the windows that ended
-    /// `allowedLatenessNanoseconds` or more before it, per partition, with a copy of the store
-    /// (the snapshot of what stays open and the applied positions), for the shell to write and
+    /// `allowedLatenessNanoseconds` or more before it, per partition, with a copy of the windows
+    /// that stay open (the snapshot) and the applied positions, for the shell to write and
     /// commit. `nil` when nothing is due or a seal is in flight; `force` (a log past its size
     /// limit) makes a checkpoint due with whatever is sealable. Never while batches are held: a
     /// checkpoint must not name positions whose batches are not applied.
@@ -141,7 +141,7 @@ public struct ReducerCommit<Request> {
         guard held.isEmpty, sealing == nil else { return nil }
         let sealable = watermark.map { store.takeSealable(endingBy: $0 &- allowedLatenessNanoseconds) } ?? [:]
         guard force || !sealable.isEmpty else { return nil }
-        let job = SealJob(sealed: sealable, store: store)
+        let job = SealJob(sealed: sealable, open: store.allOpenRows(), applied: store.applied)
         sealing = job
         return job
     }
@@ -185,12 +185,13 @@ public struct ReducerCommit<Request> {
     }
 }
 
-/// One seal: the windows it writes into shard files, per partition, and the store as it was
-/// when they were taken (its open windows are the snapshot; its applied positions go into the
-/// checkpoint). A copy: the loop goes on changing its own store while the job is written.
+/// One seal: the windows it writes into shard files, per partition, and the store's state when
+/// they were taken: its open windows (the snapshot) and applied positions (for the checkpoint).
+/// Copies of just those, so the loop's store is never shared with the thread that writes them.
 public struct SealJob: Sendable {
     public let sealed: [Int: ReducerRows]
-    public let store: ReducerStore
+    public let open: ReducerRows
+    public let applied: [String: UInt64]
 
     /// Windows sealed.
     public var rowCount: Int { sealed.values.reduce(0) { $0 + $1.rows.count } }

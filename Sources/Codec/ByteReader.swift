@@ -84,6 +84,8 @@ public struct ByteReader: Sendable {
         try require(count, for: field)
         let slice = bytes[position..<(position + count)]
         position += count
+        // ASCII (names and tags nearly always are) is valid UTF-8 as it stands.
+        if slice.allSatisfy({ $0 < 0x80 }) { return String(decoding: slice, as: UTF8.self) }
         guard let string = String(validating: slice, as: UTF8.self) else {
             throw .invalid("\(field)", "not valid UTF-8", in: subject)
         }

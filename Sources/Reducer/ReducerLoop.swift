@@ -336,7 +336,7 @@ final class ReducerLoop {
     }
 
     /// Starts a seal of the windows the watermark has passed (plus the allowed lateness), unless
-    /// one is being written: the loop takes them and a copy of its store, rotates the log, and a
+    /// one is being written: the loop takes them and a copy of the windows that stay open, rotates the log, and a
     /// thread writes the shard files (per partition and day), the snapshot of the rest and the
     /// checkpoint. Until it commits, queries read the taken windows from the job.
     func seal(force: Bool) throws {
@@ -353,7 +353,7 @@ final class ReducerLoop {
         }
         var next = checkpoint
         next.sequence += 1
-        next.applied = job.store.applied
+        next.applied = job.applied
         next.walStart = log.endPosition
         let writer = SealWriter(shardDirectory: shardDirectory, directory: directory, checkpointPath: checkpointPath,
                                 windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping)

@@ -7,7 +7,7 @@ import Synchronization
 import Wire
 
 /// Writes one seal off the reducer's loop: the sealed windows as shard files (per partition
-/// and day), the open windows of the job's store as the snapshot, then the checkpoint that
+/// and day), the open windows of the job as the snapshot, then the checkpoint that
 /// commits both. Until the checkpoint is saved nothing of it counts, and a failure removes
 /// what it wrote; the loop goes on taking partials and answering queries meanwhile.
 struct SealWriter: Sendable {
@@ -42,7 +42,7 @@ struct SealWriter: Sendable {
                     written.append((name, path))
                 }
             }
-            let open = job.store.allOpenRows()
+            let open = job.open
             let snapshot = "snapshot-\(next.sequence).shard"
             try writer.write(metadata: ShardMetadata(partition: .max, windowNanoseconds: windowNanoseconds, sketchMapping: sketchMapping),
                              series: open.series, rows: open.rows, to: directory + "/" + snapshot)

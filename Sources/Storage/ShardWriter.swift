@@ -98,17 +98,22 @@ public struct ShardWriter: Sendable {
         let order = series.indices.filter { used[$0] }.sorted { series[$0].key < series[$1].key }
         var newIndex = [UInt32](repeating: 0, count: series.count)
         for (position, old) in order.enumerated() { newIndex[old] = UInt32(position) }
-        var remapped = rows.map { row in
-            WindowRow(seriesIndex: newIndex[Int(row.seriesIndex)], windowStart: row.windowStart, state: row.state)
+        // Sort positions, not rows: a row is large, its sort key is twelve bytes.
+        let seriesOfRow = rows.map { newIndex[Int($0.seriesIndex)] }
+        let startOfRow = rows.map(\.windowStart)
+        var positions = [Int32](rows.indices.lazy.map { Int32($0) })
+        positions.sort { left, right in
+            (seriesOfRow[Int(left)], startOfRow[Int(left)]) < (seriesOfRow[Int(right)], startOfRow[Int(right)])
         }
-        remapped.sort { ($0.seriesIndex, $0.windowStart) < ($1.seriesIndex, $1.windowStart) }
         var merged = [WindowRow]()
-        merged.reserveCapacity(remapped.count)
-        for row in remapped {
-            if let last = merged.last, last.seriesIndex == row.seriesIndex, last.windowStart == row.windowStart {
+        merged.reserveCapacity(rows.count)
+        for position in positions {
+            let row = rows[Int(position)]
+            let seriesIndex = newIndex[Int(row.seriesIndex)]
+            if let last = merged.last, last.seriesIndex == seriesIndex, last.windowStart == row.windowStart {
                 merged[merged.count - 1].state.merge(row.state)
             } else {
-                merged.append(row)
+                merged.append(WindowRow(seriesIndex: seriesIndex, windowStart: row.windowStart, state: row.state))
             }
         }
         return (order.map { series[$0] }, merged)

@@ -294,7 +294,11 @@ struct World {
                 for row in rows.rows { reducers[index].sealed.append((rows.series[Int(row.seriesIndex)].key, row.windowStart, row.state)) }
             }
             reducers[index].commit.sealCommitted()
-            reducers[index].checkpoint = job.store
+            // The checkpoint is what recovery rebuilds: the snapshot's windows and the positions.
+            var checkpoint = ReducerStore(window: map.window, sketchMapping: map.sketchMapping, partitionCount: map.partitionCount)
+            checkpoint.merge(series: job.open.series, rows: job.open.rows)
+            checkpoint.restoreApplied(job.applied)
+            reducers[index].checkpoint = checkpoint
             reducers[index].checkpointSealed = reducers[index].sealed
             reducers[index].log.removeFirst(reducers[index].sealLogCount)
             return
