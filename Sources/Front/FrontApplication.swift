@@ -173,7 +173,7 @@ struct FrontHandlers: Sendable {
         guard let precision = LineProtocol.Precision(precisionText) else {
             return Self.error(.badRequest, "precision '\(precisionText ?? "")' must be ns, us, ms, s, m or h")
         }
-        var parsed = LineProtocol.parse(bytes, precision: precision, validator: validator, now: WallClock.now())
+        var parsed = LineProtocol.parse(bytes, precision: precision, validator: validator, now: WallClock.now(), prefixes: service.linePrefixes)
         if let refusal = tooMany(parsed.batch.count + parsed.errors.count) { return refusal }
         for error in parsed.errors { service.metrics.rejected(error.error.reason.rawValue) }
         if parsed.batch.count > 0 {

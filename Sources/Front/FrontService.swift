@@ -1,5 +1,6 @@
 import ClusterClient
 import ClusterCore
+import Ingest
 import Foundation
 import Logging
 import Model
@@ -21,6 +22,8 @@ public final class FrontService: Service, Sendable {
     let view = Mutex<ClusterView?>(nil)
     let nextMapper = Atomic<Int>(0)
     let metrics: FrontMetrics
+    /// Line prefixes parsed by earlier requests.
+    let linePrefixes = LinePrefixCache()
 
     public init(configuration: FrontConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.configuration = configuration

@@ -29,6 +29,10 @@ struct LineBatchParser {
     /// The current line's samples, appended to the batch once the whole line is known good.
     var lineSeries: [UInt32] = []
     var lineValues: [Double] = []
+    /// Prefixes parsed by earlier requests, and those this one parsed (when it `learns`).
+    var known: [[UInt8]: LinePrefixCache.Prefix] = [:]
+    var learns = false
+    var learned: [([UInt8], LinePrefixCache.Prefix)] = []
 
     init(precision: LineProtocol.Precision, validator: SampleValidator, now: Timestamp, capacity: Int) {
         self.precision = precision
@@ -121,10 +125,16 @@ struct LineBatchParser {
     mutating func prefixNumber(_ body: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
         let (number, isNew) = prefixNumbers.number(of: body, start, end)
         if isNew {
-            var cursor = LineCursor(bytes: Array(UnsafeBufferPointer(rebasing: body[start..<end]))[...])
+            let bytes = Array(UnsafeBufferPointer(rebasing: body[start..<end]))
             var prefix = Prefix()
-            if let parsed = try? LineProtocol.parsePrefix(&cursor), cursor.atEnd, (try? validator.validate(tags: parsed.tags)) != nil {
-                prefix.parsed = parsed
+            if let cached = known[bytes] {
+                prefix.parsed = (cached.measurement, cached.tags)
+            } else {
+                var cursor = LineCursor(bytes: bytes[...])
+                if let parsed = try? LineProtocol.parsePrefix(&cursor), cursor.atEnd, (try? validator.validate(tags: parsed.tags)) != nil {
+                    prefix.parsed = parsed
+                    if learns { learned.append((bytes, LinePrefixCache.Prefix(measurement: parsed.measurement, tags: parsed.tags))) }
+                }
             }
             prefixes.append(prefix)
             prefixUsable.append(prefix.parsed != nil)

@@ -65,9 +65,15 @@ public enum LineProtocol {
 
     /// Parses a whole body; every sample is validated against `validator` at `now`. Good lines
     /// are taken whole, bad ones are reported by number.
-    public static func parse(_ body: [UInt8], precision: Precision, validator: SampleValidator, now: Timestamp) -> Parsed {
+    public static func parse(_ body: [UInt8], precision: Precision, validator: SampleValidator, now: Timestamp,
+                             prefixes: LinePrefixCache? = nil) -> Parsed {
         var parser = LineBatchParser(precision: precision, validator: validator, now: now, capacity: min(body.count / 16, 1 << 22))
+        if let prefixes {
+            parser.known = prefixes.snapshot()
+            parser.learns = !prefixes.isFull
+        }
         body.withUnsafeBufferPointer { parser.parse($0) }
+        prefixes?.add(parser.learned)
         return Parsed(batch: parser.builder.finish(id: 0), errors: parser.errors, lines: parser.lines)
     }
 }
