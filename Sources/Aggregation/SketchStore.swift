@@ -70,9 +70,28 @@ public struct SketchStore: Hashable, Sendable {
     /// Adds every bucket of `other`.
     public mutating func merge(_ other: SketchStore) {
         guard other.total > 0 else { return }
-        for (position, count) in other.counts.enumerated() where count > 0 {
-            add(other.offset + Int32(position), count: count)
+        let (otherOffset, otherCounts) = other.trimmed
+        if counts.isEmpty {
+            offset = otherOffset
+            counts = Array(otherCounts)
+            total = other.total
+            return
         }
+        // Widen once to cover the other range, then add bucket by bucket in one pass; past the
+        // bucket limit (folding), bucket by bucket through `add`.
+        let low = Int(otherOffset)
+        let high = low + otherCounts.count - 1
+        if low < Int(offset) { _ = grow(toInclude: Int32(low)) }
+        if high >= Int(offset) + counts.count { _ = grow(toInclude: Int32(high)) }
+        guard low >= Int(offset), high < Int(offset) + counts.count else {
+            for (position, count) in zip(low..., otherCounts) where count > 0 { add(Int32(position), count: count) }
+            return
+        }
+        let shift = low - Int(offset)
+        counts.withUnsafeMutableBufferPointer { buffer in
+            for (position, count) in otherCounts.enumerated() { buffer[shift + position] &+= count }
+        }
+        total &+= other.total
     }
 
     /// The non-zero range of buckets, as (first index, counts).

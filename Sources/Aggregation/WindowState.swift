@@ -155,26 +155,37 @@ public struct WindowState: Hashable, Sendable {
         return sketch
     }
 
-    /// The quantile data of the union of this state's values and `other`'s (called before
-    /// either's fields change).
-    private func mergedQuantiles(_ other: WindowState) -> QuantileData {
-        switch (quantiles, other.quantiles) {
-        case (.none, _), (_, .none):
-            return .none
-        case (.exact(_, let mapping), .exact):
-            let values = exactValues! + other.exactValues!
-            if values.count <= Self.exactMax { return .exact(values.count <= 2 ? [] : values, mapping) }
-            return .sketch(Self.sketch(of: values, mapping))
-        case (.sketch(var sketch), .exact):
-            for value in other.exactValues! { sketch.add(value) }
-            return .sketch(sketch)
-        case (.exact(_, let mapping), .sketch(var sketch)):
-            precondition(mapping == sketch.mapping, "cannot merge sketches of different accuracy")
-            for value in exactValues! { sketch.add(value) }
-            return .sketch(sketch)
-        case (.sketch(var sketch), .sketch(let right)):
-            sketch.merge(right)
-            return .sketch(sketch)
+    /// Folds `other`'s values into this state's quantile data (called before either's other
+    /// fields change). A sketch is taken out of the enum before it is changed, so that it is
+    /// merged in place, not copied.
+    private mutating func mergeQuantiles(_ other: WindowState) {
+        switch quantiles {
+        case .none:
+            return
+        case .exact(_, let mapping):
+            let mine = exactValues!
+            switch other.quantiles {
+            case .none:
+                quantiles = .none
+            case .exact:
+                let values = mine + other.exactValues!
+                quantiles = values.count <= Self.exactMax ? .exact(values.count <= 2 ? [] : values, mapping) : .sketch(Self.sketch(of: values, mapping))
+            case .sketch(var sketch):
+                precondition(mapping == sketch.mapping, "cannot merge sketches of different accuracy")
+                for value in mine { sketch.add(value) }
+                quantiles = .sketch(sketch)
+            }
+        case .sketch(var sketch):
+            quantiles = .none
+            switch other.quantiles {
+            case .none:
+                return
+            case .exact:
+                for value in other.exactValues! { sketch.add(value) }
+            case .sketch(let right):
+                sketch.merge(right)
+            }
+            quantiles = .sketch(sketch)
         }
     }
 
@@ -204,8 +215,7 @@ public struct WindowState: Hashable, Sendable {
             if !keeps { quantiles = .none }
             return
         }
-        let merged = mergedQuantiles(other)
-        quantiles = .none
+        mergeQuantiles(other)
         let leftCount = Double(count)
         let rightCount = Double(other.count)
         let (leftHigh, leftLow) = preciseMean
@@ -218,7 +228,6 @@ public struct WindowState: Hashable, Sendable {
         max = Swift.max(max, other.max)
         if other.first.isBefore(first) { first = other.first }
         if last.isBefore(other.last) { last = other.last }
-        quantiles = merged
     }
 
     /// The value at rank `q·(n−1)` of the sorted values, interpolating linearly between

@@ -121,11 +121,7 @@ public struct BucketAccumulator: Sendable {
             lastSeries = series
             lastGroup = key
         }
-        if groups[key]?[bucket] == nil {
-            groups[key, default: [:]][bucket] = state
-        } else {
-            groups[key]![bucket]!.merge(state)
-        }
+        groups[key, default: [:]].merge(state, into: bucket)
     }
 }
 
@@ -140,5 +136,17 @@ public struct QuerySeriesLimitError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         Self.prefix + "the query reads more than \(limit) series of '\(name)' (--query-series-max); "
             + "narrow it with tag filters or raise the limit"
+    }
+}
+
+extension Dictionary where Key == Int64, Value == WindowState {
+    /// Merges `state` into the bucket's state in place, or makes it the bucket's state.
+    @inline(__always)
+    mutating func merge(_ state: WindowState, into bucket: Int64) {
+        if let index = index(forKey: bucket) {
+            values[index].merge(state)
+        } else {
+            self[bucket] = state
+        }
     }
 }
