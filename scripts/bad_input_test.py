@@ -6,7 +6,8 @@ that the valid items of the same request are counted exactly once (count and exa
 at the end, that data written before all of it answers exactly as it did.
 
 The cluster runs with a 7-day past bound, a 20,000-sample request limit and a 4 MiB body limit
-(set through the children's WINDROW_* environment)."""
+(set through the children's WINDROW_* environment), at most 40 live series of one name per
+mapper and at most 30 series read by one query."""
 import gzip, json, math, os, socket, struct, sys, time, urllib.error, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -19,7 +20,8 @@ TALLY = Tally()
 check = TALLY.check
 NOW_MS = int(time.time() * 1000)
 REASONS = ["malformed", "invalid_name", "name_too_long", "non_finite_value", "too_many_tags", "invalid_tag", "duplicate_tag",
-           "timestamp_too_old", "timestamp_in_future", "invalid_type", "request_too_large"]
+           "timestamp_too_old", "timestamp_in_future", "invalid_type", "request_too_large", "name_series_limit"]
+NAME_SERIES_MAX, QUERY_SERIES_MAX = 40, 30
 
 
 class Counters:
@@ -242,6 +244,36 @@ def zmq_cases(counters):
     check(sum(sum(s["count"]) for s in answer("bad.zmq.frame")["series"]) == 400, "ZeroMQ acknowledged: the batch after the malformed envelope is counted once")
 
 
+def cardinality_cases(counters):
+    # One request goes to one mapper: its first NAME_SERIES_MAX series are taken, the rest refused.
+    lines = [f"card.one,host=h{i:02d} value={i} {NOW_MS}" for i in range(NAME_SERIES_MAX + 10)]
+    before = counters.read()
+    status, body = post("/write?precision=ms", "\n".join(lines).encode(), {"Content-Type": "text/plain"})
+    error = json.loads(body).get("error", "")
+    check(status == 400 and error.startswith(f"10 of {NAME_SERIES_MAX + 10} samples refused") and "--name-series-max 40" in error,
+          f"series limit: the refusal names the limit ({status}: {error})")
+    delta = counters.delta(before)[0]
+    check(delta == {"name_series_limit": 10}, f"series limit: each refused sample is counted under name_series_limit ({delta})")
+    # A query reading more than QUERY_SERIES_MAX series gets 422; a narrower one answers.
+    deadline = time.time() + 20
+    status, body = 0, b""
+    while time.time() < deadline:
+        url = f"{BASE}/v1/query?name=card.one&from={NOW_MS - 3_600_000}&to={NOW_MS + 3_600_000}&step=1h&stats=count"
+        try:
+            status, body = 200, urllib.request.urlopen(url, timeout=30).read()
+        except urllib.error.HTTPError as failure:
+            status, body = failure.code, failure.read()
+        if status == 422:
+            break
+        time.sleep(0.3)
+    error = json.loads(body).get("error", "")
+    check(status == 422 and "--query-series-max" in error and f"more than {QUERY_SERIES_MAX} series of 'card.one'" in error,
+          f"query limit: a query over too many series gets 422 naming the limit ({status}: {error})")
+    narrow = answer("card.one&tags=host:h03")["series"]
+    check([sum(s["count"]) for s in narrow] == [1] and [x for x in narrow[0]["sum"] if x is not None] == [3.0],
+          f"query limit: a query with a tag filter answers ({narrow})")
+
+
 def internal_cases(cluster):
     """Internal sockets take calls only with the cluster secret; with it, a bad query spec gets
     an error naming the field, and the reducer goes on answering."""
@@ -289,7 +321,8 @@ def internal_cases(cluster):
 
 
 def main():
-    env = {"WINDROW_PAST_SECONDS": str(7 * 86_400), "WINDROW_REQUEST_SAMPLES_MAX": "20000", "WINDROW_BODY_BYTES_MAX": str(4 << 20)}
+    env = {"WINDROW_PAST_SECONDS": str(7 * 86_400), "WINDROW_REQUEST_SAMPLES_MAX": "20000", "WINDROW_BODY_BYTES_MAX": str(4 << 20),
+           "WINDROW_NAME_SERIES_MAX": str(NAME_SERIES_MAX), "WINDROW_QUERY_SERIES_MAX": str(QUERY_SERIES_MAX)}
     with LocalCluster(PORT, "--statsd-port", str(STATSD), env=env) as cluster:
         counters = Counters(cluster)
         earlier = [{"name": "bad.earlier", "value": math.sin(i) * 100, "timestamp": NOW_MS - 60_000 - i * 997, "tags": {"host": f"h{i % 3}"}} for i in range(300)]
@@ -299,7 +332,7 @@ def main():
         stats = "count,sum,min,max,p50,first,last"
         before = json.dumps(answer("bad.earlier&group_by=host", stats), sort_keys=True)
         TALLY.run(lambda: json_cases(counters), lambda: line_cases(counters), lambda: statsd_cases(counters), lambda: zmq_cases(counters),
-                  lambda: internal_cases(cluster))
+                  lambda: cardinality_cases(counters), lambda: internal_cases(cluster))
         after = json.dumps(answer("bad.earlier&group_by=host", stats), sort_keys=True)
         check(before == after, "data written before every bad input answers exactly as before")
     return TALLY.finish()

@@ -121,7 +121,13 @@ public struct WindowState: Hashable, Sendable {
                 values.append(last.value)
             }
             values.append(value)
-            quantiles = values.count <= Self.exactMax ? .exact(values, mapping) : .sketch(Self.sketch(of: values, mapping))
+            if values.count <= Self.exactMax {
+                quantiles = .exact(values, mapping)
+            } else {
+                var sketch = QuantileSketch(mapping: mapping)
+                for kept in values { sketch.add(kept) }
+                quantiles = .sketch(sketch)
+            }
         case .sketch(var sketch):
             quantiles = .none
             sketch.add(value)
@@ -140,51 +146,61 @@ public struct WindowState: Hashable, Sendable {
 
     /// The values of a state kept exactly (count ≤ `exactMax`), in no particular order.
     public var exactValues: [Double]? {
-        guard case .exact(let values, _) = quantiles else { return nil }
-        switch count {
-        case 0: return []
-        case 1: return [first.value]
-        case 2: return [first.value, last.value]
-        default: return values
-        }
+        guard case .exact = quantiles else { return nil }
+        var values = [Double]()
+        forEachExactValue { values.append($0) }
+        return values
     }
 
-    static func sketch(of values: [Double], _ mapping: SketchMapping) -> QuantileSketch {
-        var sketch = QuantileSketch(mapping: mapping)
-        for value in values { sketch.add(value) }
-        return sketch
+    /// Calls `body` with each value of a state kept exactly, without building an array (first
+    /// and last are the values up to two).
+    @inline(__always)
+    func forEachExactValue(_ body: (Double) -> Void) {
+        guard case .exact(let values, _) = quantiles else { return }
+        switch count {
+        case 0: return
+        case 1: body(first.value)
+        case 2: body(first.value); body(last.value)
+        default: for value in values { body(value) }
+        }
     }
 
     /// Folds `other`'s values into this state's quantile data (called before either's other
     /// fields change). A sketch is taken out of the enum before it is changed, so that it is
     /// merged in place, not copied.
     private mutating func mergeQuantiles(_ other: WindowState) {
-        switch quantiles {
-        case .none:
-            return
-        case .exact(_, let mapping):
-            let mine = exactValues!
-            switch other.quantiles {
-            case .none:
-                quantiles = .none
-            case .exact:
-                let values = mine + other.exactValues!
-                quantiles = values.count <= Self.exactMax ? .exact(values.count <= 2 ? [] : values, mapping) : .sketch(Self.sketch(of: values, mapping))
-            case .sketch(var sketch):
-                precondition(mapping == sketch.mapping, "cannot merge sketches of different accuracy")
-                for value in mine { sketch.add(value) }
-                quantiles = .sketch(sketch)
-            }
-        case .sketch(var sketch):
+        if case .sketch(var sketch) = quantiles {
+            // Taken out of the enum first, so that it is changed in place, not copied.
             quantiles = .none
             switch other.quantiles {
-            case .none:
-                return
-            case .exact:
-                for value in other.exactValues! { sketch.add(value) }
-            case .sketch(let right):
-                sketch.merge(right)
+            case .none: return
+            case .exact: other.forEachExactValue { sketch.add($0) }
+            case .sketch(let right): sketch.merge(right)
             }
+            quantiles = .sketch(sketch)
+            return
+        }
+        guard case .exact(_, let mapping) = quantiles else { return }
+        switch other.quantiles {
+        case .none:
+            quantiles = .none
+        case .exact where count + other.count <= 2:
+            // Still two values at most: first and last will be they.
+            return
+        case .exact where count + other.count <= UInt64(Self.exactMax):
+            var values = [Double]()
+            values.reserveCapacity(Self.exactMax)
+            forEachExactValue { values.append($0) }
+            other.forEachExactValue { values.append($0) }
+            quantiles = .exact(values, mapping)
+        case .exact:
+            var sketch = QuantileSketch(mapping: mapping)
+            forEachExactValue { sketch.add($0) }
+            other.forEachExactValue { sketch.add($0) }
+            quantiles = .sketch(sketch)
+        case .sketch(var sketch):
+            precondition(mapping == sketch.mapping, "cannot merge sketches of different accuracy")
+            forEachExactValue { sketch.add($0) }
             quantiles = .sketch(sketch)
         }
     }

@@ -10,7 +10,7 @@ public struct MapperAggregator: Sendable {
     public let partitionCount: Int
     public let validator: SampleValidator
     public let limits: SeriesLimits
-    /// Set from the coordinator's heartbeat: the cluster holds `--series-max` series, so no new
+    /// Set from the coordinator's heartbeat: the cluster holds `--cluster-series-max` series, so no new
     /// series is taken anywhere.
     public var clusterFull = false
 
@@ -138,7 +138,7 @@ public struct MapperAggregator: Sendable {
 
     private func checkLimits(_ key: SeriesKey) throws(ValidationError) {
         if clusterFull {
-            throw ValidationError(.clusterSeriesLimit, "new series '\(key)' refused: the cluster holds its limit of series (the coordinator's --series-max)")
+            throw ValidationError(.clusterSeriesLimit, "new series '\(key)' refused: the cluster holds its limit of series (the coordinator's --cluster-series-max)")
         }
         if slotEntries.count >= limits.seriesMax {
             throw ValidationError(.seriesLimit, "new series '\(key)' refused: this mapper holds \(slotEntries.count) live series (--series-max \(limits.seriesMax))")

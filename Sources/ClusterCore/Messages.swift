@@ -32,7 +32,7 @@ public struct HeartbeatReply: Codable, Hashable, Sendable {
     public var map: PartitionMap
     /// The global watermark, ns (`nil` until a mapper has reported one).
     public var watermark: Int64?
-    /// Whether the reducers hold the cluster's limit of series (`--series-max` on the
+    /// Whether the reducers hold the cluster's limit of series (`--cluster-series-max` on the
     /// coordinator): mappers then take no new series.
     public var seriesFull: Bool?
 

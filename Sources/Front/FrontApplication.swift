@@ -176,18 +176,25 @@ struct FrontHandlers: Sendable {
         var parsed = LineProtocol.parse(bytes, precision: precision, validator: validator, now: WallClock.now(), prefixes: service.linePrefixes)
         if let refusal = tooMany(parsed.batch.count + parsed.errors.count) { return refusal }
         for error in parsed.errors { service.metrics.rejected(error.error.reason.rawValue) }
+        // Samples the mapper refused (a series limit): counted there, named here.
+        var refused: (count: Int, first: String)?
         if parsed.batch.count > 0 {
             parsed.batch.id = UInt64.random(in: 1...UInt64.max)
             do {
                 let reply = try await service.ingest(parsed.batch, idempotencyKey: try Self.idempotencyKey(request).get())
                 service.metrics.samplesAccepted.increment(by: Int64(reply.accepted))
+                if reply.rejected > 0 { refused = (reply.rejected, reply.errors.first?.error ?? "refused by the mapper") }
             } catch {
                 return Self.error(error)
             }
         }
-        guard let first = parsed.errors.first else { return Response(status: .noContent) }
+        let refusal = refused.map { "\($0.count) of \(parsed.batch.count) samples refused: \($0.first)" }
+        guard let first = parsed.errors.first else {
+            return refusal.map { Self.error(.badRequest, $0) } ?? Response(status: .noContent)
+        }
         let more = parsed.errors.count > 1 ? " (and \(parsed.errors.count - 1) more bad lines)" : ""
-        return Self.error(.badRequest, "line \(first.line): \(first.error.message)\(more); \(parsed.lines - parsed.errors.count) of \(parsed.lines) lines written")
+        return Self.error(.badRequest, "line \(first.line): \(first.error.message)\(more); \(parsed.lines - parsed.errors.count) of \(parsed.lines) lines written"
+                            + (refusal.map { "; " + $0 } ?? ""))
     }
 
     /// `GET /v1/query`.

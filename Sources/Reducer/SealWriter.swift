@@ -73,16 +73,13 @@ struct SealWriter: Sendable {
 /// Where the sealing thread leaves its outcome for the loop, which it wakes.
 final class SealMailbox: Sendable {
     private let outcome = Mutex<SealWriter.Outcome?>(nil)
-    private let done = Atomic<Bool>(false)
 
     func post(_ value: SealWriter.Outcome) {
         outcome.withLock { $0 = value }
-        done.store(true, ordering: .releasing)
     }
 
     /// The outcome, once the seal finished.
     func take() -> SealWriter.Outcome? {
-        guard done.load(ordering: .acquiring) else { return nil }
-        return outcome.withLock { $0 }
+        outcome.withLock { $0 }
     }
 }

@@ -16,7 +16,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Base window (10s, 1m, ...).") var window = Env.string("WINDOW", "1m")
     @Option(help: "Relative accuracy of quantile sketches (0 keeps none).") var sketchAccuracy = Env.double("SKETCH_ACCURACY", 0.01)
     @Option(help: "Most series the reducers may hold together; past it mappers refuse new series (cluster_series_limit). 0: no limit.")
-    var seriesMax = Env.int("SERIES_MAX", 10_000_000)
+    var clusterSeriesMax = Env.int("CLUSTER_SERIES_MAX", 10_000_000)
     @Option(help: "Milliseconds without a heartbeat before a node counts as down.") var livenessTimeoutMs = Env.int("LIVENESS_TIMEOUT_MS", 5000)
 
     func run() async throws {
@@ -28,7 +28,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         configuration.windowNanoseconds = try Step(parsing: window).nanoseconds
         configuration.sketchAccuracy = sketchAccuracy
         configuration.livenessTimeoutMs = livenessTimeoutMs
-        configuration.seriesMax = seriesMax > 0 ? seriesMax : nil
+        configuration.seriesMax = clusterSeriesMax > 0 ? clusterSeriesMax : nil
         guard reducers >= 1, partitions >= reducers else { throw ValidationError("need 1 <= reducers <= partitions") }
         let registry = PrometheusCollectorRegistry()
         let service = CoordinatorService(configuration: configuration, registry: registry, logger: logger)
