@@ -210,10 +210,13 @@ def disk_full():
             load.start()
             time.sleep(5)
             before = children(cluster.process.pid)
-            filler = os.path.join(mount, "filler")
-            subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=1M", "count=64"], stderr=subprocess.DEVNULL)
+            fillers = []
             # A small write may still fit in a page the log file holds already; a few more do not.
+            # The cluster frees space itself (acknowledged logs rotated away, sealed logs
+            # truncated), so the disk is filled up again before each probe.
             for attempt in range(20):
+                fillers.append(os.path.join(mount, f"filler-{attempt}"))
+                subprocess.run(["dd", "if=/dev/zero", f"of={fillers[-1]}", "bs=1M", "count=64"], stderr=subprocess.DEVNULL)
                 start = time.monotonic()
                 body = json.dumps([{"name": "disk.probe", "value": i, "timestamp": MINUTE_MS + i} for i in range(2000)]).encode()
                 status, answer = http("POST", f"http://127.0.0.1:{port}/v1/metrics", body)
@@ -225,7 +228,8 @@ def disk_full():
             time.sleep(8)
             after = children(cluster.process.pid)
             tally.check(before == after, f"disk full: no role exited or restarted ({before} vs {after})")
-            os.remove(filler)
+            for filler in fillers:
+                os.remove(filler)
             time.sleep(3)
             status, _ = http("POST", f"http://127.0.0.1:{port}/v1/metrics",
                              json.dumps([{"name": "disk.after", "value": 1, "timestamp": MINUTE_MS}]).encode())
