@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Codec", dependencies: ["CCRC32C"]),
         .target(name: "Aggregation", dependencies: ["Model", "Codec"]),
         .target(name: "Wire", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
-        .target(name: "ClusterCore", dependencies: ["Model", "Aggregation", "Codec", "Wire"]),
+        .target(name: "ClusterCore", dependencies: ["Model", "Aggregation", "Codec", "Wire", "Ingest"]),
         .target(name: "Ingest", dependencies: ["Model", "Wire"]),
         .target(name: "Auth"),
 
@@ -50,7 +50,7 @@ let package = Package(
         ),
 
         // The roles, each a service over the layers below.
-        .target(name: "ClusterClient", dependencies: ["ClusterCore", "Transport", "Model", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ClusterClient", dependencies: ["ClusterCore", "Codec", "Ingest", "Transport", "Model", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Mapper", dependencies: ["Auth", "ClusterClient", "ClusterCore", "Storage", "Transport", "Runtime", "Wire", "Codec"]),
         .target(name: "Reducer", dependencies: ["ClusterClient", "ClusterCore", "Storage", "Transport", "Runtime", "Wire"]),
         .target(name: "Coordinator", dependencies: ["ClusterClient", "ClusterCore", "Storage", "Transport", "Runtime"]),
@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Aggregation", "Codec", "Model", "Wire", "TestSupport"]),
-        .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "TestSupport"]),
+        .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "Ingest", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Model", "Wire", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "ClusterTests", dependencies: ["windrow", "ClusterClient", "ClusterCore", "Transport", "Wire", "ZeroMQ", "TestSupport"]),

@@ -1,4 +1,6 @@
 import ClusterCore
+import Codec
+import Ingest
 import Transport
 import Wire
 
@@ -21,6 +23,8 @@ public enum InternalMethod: String, Sendable, CaseIterable {
     case names
     /// Mapper acknowledged endpoint: a sample batch frame (→ `IngestReply`).
     case samples
+    /// Mapper acknowledged endpoint: a line protocol body, parsed by the mapper (→ `IngestReply`).
+    case lines
 
     /// The method a request names, or `nil` for one this build does not know.
     public init?(_ request: RPCServer.Request) {
@@ -187,5 +191,66 @@ extension RPCServer {
     /// Answers `request` with the encoded reply of `Call`.
     public func reply<Call: InternalCall>(_ request: Request, _ call: Call.Type, _ reply: Call.Reply) {
         self.reply(request, Call.encode(reply: reply))
+    }
+}
+
+/// An InfluxDB line protocol body on its way to a mapper's acknowledged endpoint, which parses
+/// it (the front forwards bodies as they came). Layout (docs/protocol.md, "Line protocol"):
+/// `u8 version (1) | u8 precision | u64 batch id | u8 keyed | [string producer | u64 sequence] | body`.
+public struct LinesCall: InternalCall {
+    public typealias Reply = IngestReply
+    public static var method: InternalMethod { .lines }
+    public var batchID: UInt64
+    public var producerKey: ProducerKey?
+    public var precision: LineProtocol.Precision
+    public var body: [UInt8]
+
+    public init(batchID: UInt64, producerKey: ProducerKey?, precision: LineProtocol.Precision, body: [UInt8]) {
+        self.batchID = batchID
+        self.producerKey = producerKey
+        self.precision = precision
+        self.body = body
+    }
+
+    public func encode() -> [UInt8] {
+        var writer = ByteWriter(capacity: 32 + body.count)
+        writer.append(UInt8(1))
+        writer.append(precision.rawValue)
+        writer.append(batchID)
+        writer.append(UInt8(producerKey == nil ? 0 : 1))
+        if let producerKey {
+            writer.appendString(producerKey.producer)
+            writer.append(producerKey.sequence)
+        }
+        writer.append(bytes: body)
+        return writer.bytes
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws(MessageError) -> LinesCall {
+        var reader = ByteReader(bytes, subject: "lines message")
+        do {
+            let version = try reader.read(UInt8.self, "version")
+            guard version == 1 else { throw MessageError(.lines, "version \(version); this build reads version 1") }
+            let code = try reader.read(UInt8.self, "precision")
+            guard let precision = LineProtocol.Precision(rawValue: code) else { throw MessageError(.lines, "precision code \(code) is not 0-5") }
+            let batchID = try reader.read(UInt64.self, "batch id")
+            var producerKey: ProducerKey?
+            if try reader.read(UInt8.self, "keyed") != 0 {
+                let producer = try reader.readString("producer id", limit: ProducerKey.producerBytesMax)
+                guard !producer.isEmpty else { throw MessageError(.lines, "the producer id is empty") }
+                producerKey = ProducerKey(producer: producer, sequence: try reader.read(UInt64.self, "sequence"))
+            }
+            return LinesCall(batchID: batchID, producerKey: producerKey, precision: precision, body: Array(bytes[(bytes.count - reader.remaining)...]))
+        } catch let error as MessageError {
+            throw error
+        } catch {
+            throw MessageError(.lines, "\(error)")
+        }
+    }
+
+    public static func encode(reply: IngestReply) -> [UInt8] { JSONWire.encode(reply) }
+
+    public func decode(reply bytes: [UInt8]) throws(MessageError) -> IngestReply {
+        do { return try JSONWire.decode(IngestReply.self, from: bytes) } catch { throw MessageError(.lines, "reply: \(error)") }
     }
 }

@@ -1,4 +1,5 @@
 import Aggregation
+import Ingest
 import Model
 import Wire
 
@@ -30,6 +31,16 @@ public struct MapperAggregator: Sendable {
     private var stateOfKey: [WindowKey: Int32] = [:]
     private var states: [WindowState] = []
     private var stateKeys: [WindowKey] = []
+    /// Bumped whenever slots are renumbered (idle series forgotten): line readers forget theirs.
+    public private(set) var seriesEpoch = 0
+    // Samples read from line protocol, by slot, until their batch is logged and folded in.
+    private var stagedSlots: [Int32] = []
+    private var stagedTimes: [Int64] = []
+    private var stagedValues: [Double] = []
+    /// Per slot: its index in the batch being built (valid when its stamp is the current one).
+    private var batchIndexOfSlot: [UInt32] = []
+    private var batchStampOfSlot: [UInt32] = []
+    private var batchStamp: UInt32 = 0
 
     public init(window: Step, sketchMapping: SketchMapping?, partitionCount: Int, validator: SampleValidator = SampleValidator(),
                 limits: SeriesLimits = SeriesLimits()) {
@@ -136,6 +147,60 @@ public struct MapperAggregator: Sendable {
         return slot
     }
 
+    /// Samples staged by line readers and not yet folded or discarded.
+    public var stagedCount: Int { stagedSlots.count }
+
+    /// The staged samples `range` as a batch of their own (for the log), with a series table of
+    /// just their series.
+    public mutating func stagedBatch(_ range: Range<Int>, id: UInt64, producerKey: ProducerKey?) -> SampleBatch {
+        if batchIndexOfSlot.count < slotEntries.count {
+            batchIndexOfSlot += [UInt32](repeating: 0, count: slotEntries.count - batchIndexOfSlot.count)
+            batchStampOfSlot += [UInt32](repeating: 0, count: slotEntries.count - batchStampOfSlot.count)
+        }
+        batchStamp &+= 1
+        if batchStamp == 0 {
+            for slot in batchStampOfSlot.indices { batchStampOfSlot[slot] = 0 }
+            batchStamp = 1
+        }
+        var series = [SeriesEntry]()
+        var indices = [UInt32]()
+        indices.reserveCapacity(range.count)
+        for position in range {
+            let slot = Int(stagedSlots[position])
+            if batchStampOfSlot[slot] != batchStamp {
+                batchStampOfSlot[slot] = batchStamp
+                batchIndexOfSlot[slot] = UInt32(series.count)
+                series.append(slotEntries[slot])
+            }
+            indices.append(batchIndexOfSlot[slot])
+        }
+        var batch = SampleBatch(id: id, series: series, seriesIndices: indices, timestamps: Array(stagedTimes[range]), values: Array(stagedValues[range]))
+        batch.producerKey = producerKey
+        return batch
+    }
+
+    /// Folds the staged samples `range` (validated when they were read) into their windows;
+    /// samples without a timestamp get `arrival`.
+    public mutating func fold(staged range: Range<Int>, arrival: Timestamp) {
+        latestArrival = max(latestArrival, arrival.nanoseconds)
+        let windowLength = window.nanoseconds
+        for position in range {
+            let slot = stagedSlots[position]
+            slotLastSeen[Int(slot)] = arrival.nanoseconds
+            var time = stagedTimes[position]
+            if time == SampleBatch.arrivalTime { time = arrival.nanoseconds }
+            let state = stateIndex(slot: slot, windowStart: time.floorDivided(by: windowLength) &* windowLength)
+            states[Int(state)].add(stagedValues[position], at: time)
+        }
+    }
+
+    /// Drops every staged sample (folded, or refused with their batch).
+    public mutating func clearStaged() {
+        stagedSlots.removeAll(keepingCapacity: true)
+        stagedTimes.removeAll(keepingCapacity: true)
+        stagedValues.removeAll(keepingCapacity: true)
+    }
+
     private func checkLimits(_ key: SeriesKey) throws(ValidationError) {
         if clusterFull {
             throw ValidationError(.clusterSeriesLimit, "new series '\(key)' refused: the cluster holds its limit of series (the coordinator's --cluster-series-max)")
@@ -192,6 +257,7 @@ public struct MapperAggregator: Sendable {
         lastSweep = latestArrival
         let cutoff = latestArrival &- limits.idleNanoseconds
         guard slotLastSeen.contains(where: { $0 < cutoff }) else { return }
+        seriesEpoch += 1
         let kept = slotEntries.indices.filter { slotLastSeen[$0] >= cutoff }
         slotEntries = kept.map { slotEntries[$0] }
         slotPartitions = kept.map { slotPartitions[$0] }
@@ -204,6 +270,19 @@ public struct MapperAggregator: Sendable {
             slotOfSeries[entry.key] = Int32(slot)
             seriesOfName[entry.key.name, default: 0] += 1
         }
+    }
+}
+
+/// Line readers number series by slot; their samples are staged until logged.
+extension MapperAggregator: LineSink {
+    public mutating func number(of series: SeriesEntry) throws(ValidationError) -> UInt32 {
+        UInt32(try intern(series, trusted: false))
+    }
+
+    public mutating func take(series number: UInt32, timestamp: Int64, value: Double) {
+        stagedSlots.append(Int32(number))
+        stagedTimes.append(timestamp)
+        stagedValues.append(value)
     }
 }
 

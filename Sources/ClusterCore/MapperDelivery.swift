@@ -1,4 +1,5 @@
 import Aggregation
+import Ingest
 import Model
 import Wire
 
@@ -115,6 +116,31 @@ public struct MapperDelivery: Sendable {
     /// A batch is durably in the log, ending at `logEnd`: folds it in.
     public mutating func logged(_ batch: SampleBatch, arrival: Timestamp) -> IngestOutcome {
         aggregator.add(batch, arrival: arrival)
+    }
+
+    /// Reads a line protocol body that arrived at `arrival` with `reader`: its good samples are
+    /// staged (from `stagedCount` before the call to after it) until their batch is logged.
+    public mutating func read(lines body: UnsafeBufferPointer<UInt8>, with reader: inout LineReader, precision: LineProtocol.Precision,
+                              arrival: Timestamp) -> LineReport {
+        reader.read(body, precision: precision, validator: aggregator.validator, now: arrival, into: &aggregator)
+    }
+
+    /// Samples staged by `read(lines:)`.
+    public var stagedCount: Int { aggregator.stagedCount }
+
+    /// The staged samples `range` as a batch for the log.
+    public mutating func stagedBatch(_ range: Range<Int>, id: UInt64, producerKey: ProducerKey?) -> SampleBatch {
+        aggregator.stagedBatch(range, id: id, producerKey: producerKey)
+    }
+
+    /// The batch of the staged samples `range` is durably in the log: folds them in.
+    public mutating func logged(staged range: Range<Int>, arrival: Timestamp) {
+        aggregator.fold(staged: range, arrival: arrival)
+    }
+
+    /// Every staged batch was folded in or refused.
+    public mutating func clearStaged() {
+        aggregator.clearStaged()
     }
 
     /// Hands everything aggregated since the last flush to the reducers: one partial batch per

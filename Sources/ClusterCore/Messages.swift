@@ -87,10 +87,17 @@ public struct IngestReply: Codable, Hashable, Sendable {
     public var batchID: UInt64
     public var accepted: Int
     public var rejected: Int
-    /// The first rejections (at most 100), by sample index.
+    /// The first rejections (at most 100), by sample index; for line protocol, the first bad
+    /// lines by line number (from 1).
     public var errors: [Rejection]
     /// Set when the whole batch was refused (malformed frame): the reason.
     public var batchError: String?
+    /// Line protocol: the body's data lines and how many of them were rejected whole.
+    public var lines: Int?
+    public var badLines: Int?
+    /// Line protocol: why the first refused sample of a good line was refused (a series limit);
+    /// `rejected` counts those samples.
+    public var refusal: String?
 
     public init(batchID: UInt64, accepted: Int, rejected: Int, errors: [Rejection], batchError: String? = nil) {
         self.batchID = batchID

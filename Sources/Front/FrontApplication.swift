@@ -107,11 +107,11 @@ struct FrontHandlers: Sendable {
     }
 
     /// `413` when a request holds more samples than one request may (nothing of it is taken).
-    func tooMany(_ count: Int) -> Response? {
+    func tooMany(_ count: Int, _ what: String = "samples") -> Response? {
         let limit = service.configuration.requestSamplesMax
         guard count > limit else { return nil }
         service.metrics.rejected("request_too_large", count: count)
-        return Self.error(.contentTooLarge, "the request holds \(count) samples; at most \(limit) are taken per request: split it")
+        return Self.error(.contentTooLarge, "the request holds \(count) \(what); at most \(limit) are taken per request: split it")
     }
 
     /// `POST /v1/metrics`: `202` with counts when any item is valid, `400` when none is.
@@ -160,8 +160,9 @@ struct FrontHandlers: Sendable {
         return Self.json(accepted > 0 || errors.isEmpty ? .accepted : .badRequest, json.text)
     }
 
-    /// `POST /write` and `POST /api/v2/write`: InfluxDB line protocol. `204` when every line is
-    /// taken; `400 {"error": "line N: ..."}` naming the first bad line, the good ones still taken.
+    /// `POST /write` and `POST /api/v2/write`: InfluxDB line protocol, forwarded as it came to a
+    /// mapper, which parses it. `204` when every line is taken; `400 {"error": "line N: ..."}`
+    /// naming the first bad line (the good ones still taken) or the samples a series limit refused.
     func ingestLines(_ request: Request) async -> Response {
         let bytes: [UInt8]
         do {
@@ -173,28 +174,34 @@ struct FrontHandlers: Sendable {
         guard let precision = LineProtocol.Precision(precisionText) else {
             return Self.error(.badRequest, "precision '\(precisionText ?? "")' must be ns, us, ms, s, m or h")
         }
-        var parsed = LineProtocol.parse(bytes, precision: precision, validator: validator, now: WallClock.now(), prefixes: service.linePrefixes)
-        if let refusal = tooMany(parsed.batch.count + parsed.errors.count) { return refusal }
-        for error in parsed.errors { service.metrics.rejected(error.error.reason.rawValue) }
-        // Samples the mapper refused (a series limit): counted there, named here.
-        var refused: (count: Int, first: String)?
-        if parsed.batch.count > 0 {
-            parsed.batch.id = UInt64.random(in: 1...UInt64.max)
-            do {
-                let reply = try await service.ingest(parsed.batch, idempotencyKey: try Self.idempotencyKey(request).get())
-                service.metrics.samplesAccepted.increment(by: Int64(reply.accepted))
-                if reply.rejected > 0 { refused = (reply.rejected, reply.errors.first?.error ?? "refused by the mapper") }
-            } catch {
-                return Self.error(error)
+        if let refusal = tooMany(Self.lineCount(bytes), "lines") { return refusal }
+        let reply: IngestReply
+        do {
+            let batchID = UInt64.random(in: 1...UInt64.max)
+            reply = try await service.ingest(idempotencyKey: try Self.idempotencyKey(request).get()) { key in
+                LinesCall(batchID: batchID, producerKey: key, precision: precision, body: bytes)
             }
+        } catch {
+            return Self.error(error)
         }
-        let refusal = refused.map { "\($0.count) of \(parsed.batch.count) samples refused: \($0.first)" }
-        guard let first = parsed.errors.first else {
+        service.metrics.samplesAccepted.increment(by: Int64(reply.accepted))
+        let refusal = reply.rejected > 0
+            ? "\(reply.rejected) of \(reply.accepted + reply.rejected) samples refused: \(reply.refusal ?? "refused by the mapper")" : nil
+        let badLines = reply.badLines ?? 0
+        guard let first = reply.errors.first, badLines > 0 else {
             return refusal.map { Self.error(.badRequest, $0) } ?? Response(status: .noContent)
         }
-        let more = parsed.errors.count > 1 ? " (and \(parsed.errors.count - 1) more bad lines)" : ""
-        return Self.error(.badRequest, "line \(first.line): \(first.error.message)\(more); \(parsed.lines - parsed.errors.count) of \(parsed.lines) lines written"
+        let lines = reply.lines ?? 0
+        let more = badLines > 1 ? " (and \(badLines - 1) more bad lines)" : ""
+        return Self.error(.badRequest, "line \(first.index): \(first.error)\(more); \(lines - badLines) of \(lines) lines written"
                             + (refusal.map { "; " + $0 } ?? ""))
+    }
+
+    /// Lines in a body (an upper bound on its data lines).
+    static func lineCount(_ bytes: [UInt8]) -> Int {
+        var count = bytes.last.map { $0 == UInt8(ascii: "\n") ? 0 : 1 } ?? 0
+        for byte in bytes where byte == UInt8(ascii: "\n") { count += 1 }
+        return count
     }
 
     /// `GET /v1/query`.

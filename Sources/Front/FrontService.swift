@@ -22,8 +22,6 @@ public final class FrontService: Service, Sendable {
     let view = Mutex<ClusterView?>(nil)
     let nextMapper = Atomic<Int>(0)
     let metrics: FrontMetrics
-    /// Line prefixes parsed by earlier requests.
-    let linePrefixes = LinePrefixCache()
 
     public init(configuration: FrontConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) {
         self.configuration = configuration
@@ -74,6 +72,17 @@ public final class FrontService: Service, Sendable {
     /// answer, the outcome is unknown: this answers `503` with the key to retry with, and never
     /// sends the batch to another mapper (which could count it a second time).
     public func ingest(_ batch: SampleBatch, idempotencyKey: String?) async throws(FrontError) -> IngestReply {
+        try await ingest(idempotencyKey: idempotencyKey) { key in
+            var keyed = batch
+            keyed.producerKey = key
+            return SamplesCall(frame: keyed.encode())
+        }
+    }
+
+    /// Sends the call `make` builds for the producer key of `idempotencyKey` (samples or lines)
+    /// to the mapper that owns the key, as `ingest(_:idempotencyKey:)` does.
+    public func ingest<Call: InternalCall>(idempotencyKey: String?, make: (ProducerKey) -> Call) async throws(FrontError) -> IngestReply
+        where Call.Reply == IngestReply {
         guard let view = await clusterView() else { throw FrontError.unavailable("the coordinator has not answered yet") }
         let mappers = view.nodes.filter { $0.report.role == .mapper && $0.report.endpoints["acked"] != nil }
         let live = mappers.filter(\.alive)
@@ -90,11 +99,9 @@ public final class FrontService: Service, Sendable {
             throw FrontError(status: 503, description: "mapper \(ownerID), which takes the batches of this Idempotency-Key, is not alive; retry later with the same key",
                              idempotencyKey: key)
         }
-        var keyed = batch
-        keyed.producerKey = ProducerKey(producer: "http:" + key, sequence: 0)
         let reply: IngestReply
         do {
-            reply = try await client.call(SamplesCall(frame: keyed.encode()), at: endpoint, credential: configuration.mapperToken,
+            reply = try await client.call(make(ProducerKey(producer: "http:" + key, sequence: 0)), at: endpoint, credential: configuration.mapperToken,
                                           timeout: .milliseconds(configuration.callTimeoutMs))
         } catch {
             logger.warning("ingest through \(ownerID) at \(endpoint) failed: \(error)")

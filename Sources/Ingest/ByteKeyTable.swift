@@ -18,6 +18,12 @@ struct ByteKeyTable {
     /// Keys seen so far.
     var count: Int { keys.count }
 
+    /// Calls `body` with the bytes of key `number`.
+    func withKey<Result>(_ number: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let key = keys[number]
+        return storage.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[key.start..<key.start + key.count])) }
+    }
+
     /// The number of the key `bytes[start..<end]`, and whether it was new (and added).
     @inline(__always)
     mutating func number(of bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (number: Int, isNew: Bool) {

@@ -10,8 +10,8 @@ import Wire
 /// signs in measurements, tag keys, tag values and field keys. Lines starting with `#` and
 /// empty lines are skipped. A line without a timestamp gets the arrival time.
 public enum LineProtocol {
-    /// Timestamp units of the `precision` parameter.
-    public enum Precision: Sendable {
+    /// Timestamp units of the `precision` parameter (the raw value is their code on the wire).
+    public enum Precision: UInt8, Sendable {
         case nanoseconds, microseconds, milliseconds, seconds, minutes, hours
 
         /// Parses `n`/`ns`, `u`/`us`/`µ`, `ms`, `s`, `m`, `h`; `nil` for anything else.
@@ -63,17 +63,22 @@ public enum LineProtocol {
         }
     }
 
-    /// Parses a whole body; every sample is validated against `validator` at `now`. Good lines
-    /// are taken whole, bad ones are reported by number.
-    public static func parse(_ body: [UInt8], precision: Precision, validator: SampleValidator, now: Timestamp,
-                             prefixes: LinePrefixCache? = nil) -> Parsed {
-        var parser = LineBatchParser(precision: precision, validator: validator, now: now, capacity: min(body.count / 16, 1 << 22))
-        if let prefixes {
-            parser.known = prefixes.snapshot()
-            parser.learns = !prefixes.isFull
+    /// Parses a whole body into one batch; every sample is validated against `validator` at
+    /// `now`. Good lines are taken whole, bad ones are reported by number.
+    public static func parse(_ body: [UInt8], precision: Precision, validator: SampleValidator, now: Timestamp) -> Parsed {
+        var reader = LineReader()
+        var sink = BatchSink(builder: SampleBatchBuilder(capacity: min(body.count / 16, 1 << 22)))
+        let report = body.withUnsafeBufferPointer { reader.read($0, precision: precision, validator: validator, now: now, into: &sink, badLinesKept: .max) }
+        return Parsed(batch: sink.builder.finish(id: 0), errors: report.badLines, lines: report.lines)
+    }
+
+    /// Collects what a reader takes into a batch (every series is taken).
+    struct BatchSink: LineSink {
+        var builder: SampleBatchBuilder
+        var seriesEpoch: Int { 0 }
+        mutating func number(of series: SeriesEntry) -> UInt32 { builder.intern(series) }
+        mutating func take(series number: UInt32, timestamp: Int64, value: Double) {
+            builder.append(seriesIndex: number, timestamp: timestamp, value: value)
         }
-        body.withUnsafeBufferPointer { parser.parse($0) }
-        prefixes?.add(parser.learned)
-        return Parsed(batch: parser.builder.finish(id: 0), errors: parser.errors, lines: parser.lines)
     }
 }

@@ -2,6 +2,7 @@ import ClusterClient
 import ClusterCore
 import Codec
 import Foundation
+import Ingest
 import Logging
 import Model
 import Runtime
@@ -29,8 +30,11 @@ final class MapperLoop {
     var delivery: MapperDelivery
     var retries: RetryTable
 
-    /// Batches appended to the log this turn, applied and answered once it is synced.
-    var held: [(request: RPCServer.Request?, batch: SampleBatch, arrival: Timestamp)] = []
+    /// Batches appended to the log this turn, applied and answered once it is synced; a line
+    /// protocol body's batch is its staged samples, with what its lines held.
+    var held: [(request: RPCServer.Request?, batch: SampleBatch, arrival: Timestamp, lines: (report: LineReport, staged: Range<Int>)?)] = []
+    /// Remembers, across bodies, the series of line prefixes.
+    var lineReader = LineReader()
     /// The keys of the held batches, and retries of them that came in the same turn.
     var heldKeys = Set<ProducerKey>()
     var heldRetries: [(request: RPCServer.Request, key: ProducerKey)] = []
@@ -143,22 +147,35 @@ final class MapperLoop {
         }
         while taken < Self.drainMessagesMax, samples < Self.drainSamplesMax, let request = try acked.receive() {
             taken += 1
-            guard InternalMethod(request) == .samples else {
-                acked.fail(request, "unknown method '\(request.method)'; a mapper answers 'samples'")
-                continue
-            }
-            metrics.batchesAcked.increment()
-            if let refusal = refusal(of: request.credential, frame: request.body) {
-                let id = (try? Frame.header(of: request.body).batchID) ?? 0
-                reply(request, IngestReply(batchID: id, accepted: 0, rejected: 0, errors: [], batchError: refusal))
-                continue
-            }
-            switch decode(request.body) {
-            case .batch(let batch):
-                samples += batch.count
-                take(batch, frame: request.body, request: request)
-            case .refused(let reply):
-                self.reply(request, reply)
+            switch InternalMethod(request) {
+            case .samples:
+                metrics.batchesAcked.increment()
+                if let refusal = refusal(of: request.credential, frame: request.body) {
+                    let id = (try? Frame.header(of: request.body).batchID) ?? 0
+                    reply(request, IngestReply(batchID: id, accepted: 0, rejected: 0, errors: [], batchError: refusal))
+                    continue
+                }
+                switch decode(request.body) {
+                case .batch(let batch):
+                    samples += batch.count
+                    take(batch, frame: request.body, request: request)
+                case .refused(let reply):
+                    self.reply(request, reply)
+                }
+            case .lines:
+                metrics.batchesAcked.increment()
+                if let refusal = refusal(of: request.credential, frame: nil) {
+                    reply(request, IngestReply(batchID: 0, accepted: 0, rejected: 0, errors: [], batchError: refusal))
+                    continue
+                }
+                do {
+                    samples += takeLines(try LinesCall.decode(request.body), request: request)
+                } catch {
+                    metrics.rejectedBatch("invalid")
+                    reply(request, IngestReply(batchID: 0, accepted: 0, rejected: 0, errors: [], batchError: error.description))
+                }
+            default:
+                acked.fail(request, "unknown method '\(request.method)'; a mapper answers 'samples' and 'lines'")
             }
         }
         if taken > 0 { metrics.ingestMessagesPerTurn.record(Double(taken)) }
@@ -184,8 +201,39 @@ final class MapperLoop {
         record.append(arrival.nanoseconds)
         record.append(bytes: frame)
         log.append(record.bytes)
-        held.append((request, batch, arrival))
+        held.append((request, batch, arrival, nil))
         if let key = batch.producerKey { heldKeys.insert(key) }
+    }
+
+    /// Reads a line protocol body (or answers a retry of one seen before): its good samples are
+    /// staged and logged as a sample batch of their own (what a replay reads), held until the
+    /// sync. Returns the samples taken.
+    func takeLines(_ call: LinesCall, request: RPCServer.Request) -> Int {
+        if let key = call.producerKey {
+            if let first = retries.reply(for: key) {
+                metrics.retriesAnswered.increment()
+                reply(request, first)
+                return 0
+            }
+            if heldKeys.contains(key) {
+                metrics.retriesAnswered.increment()
+                heldRetries.append((request, key))
+                return 0
+            }
+        }
+        let arrival = Timestamp(nanoseconds: clock.wallNanoseconds)
+        let start = delivery.stagedCount
+        let report = call.body.withUnsafeBufferPointer { delivery.read(lines: $0, with: &lineReader, precision: call.precision, arrival: arrival) }
+        let staged = start..<delivery.stagedCount
+        let batch = delivery.stagedBatch(staged, id: call.batchID, producerKey: call.producerKey)
+        let frame = batch.encode()
+        var record = ByteWriter(capacity: 8 + frame.count)
+        record.append(arrival.nanoseconds)
+        record.append(bytes: frame)
+        log.append(record.bytes)
+        held.append((request, batch, arrival, (report, staged)))
+        if let key = call.producerKey { heldKeys.insert(key) }
+        return staged.count
     }
 
     /// Syncs the log; then the held batches are durable: aggregated, remembered for retries and
@@ -193,6 +241,7 @@ final class MapperLoop {
     func commitHeld() {
         guard !held.isEmpty else { return }
         defer {
+            delivery.clearStaged()
             held.removeAll(keepingCapacity: true)
             heldKeys.removeAll(keepingCapacity: true)
             heldRetries.removeAll(keepingCapacity: true)
@@ -205,7 +254,7 @@ final class MapperLoop {
             if !logFailing { logger.error("\(reason); refusing batches until the log can be written (counted in windrow_rejected_samples_total)") }
             logFailing = true
             let label = error.isNoSpace ? "insufficient_storage" : "log_write_failed"
-            for (request, batch, _) in held {
+            for (request, batch, _, _) in held {
                 metrics.samplesReceived.increment(by: Int64(batch.count))
                 metrics.rejected(label, count: batch.count)
                 metrics.rejectedBatch(label)
@@ -220,12 +269,21 @@ final class MapperLoop {
         }
         metrics.walBytes.set(Double(log.sizeBytes))
         var answers = [(RPCServer.Request, [UInt8])]()
-        for (request, batch, arrival) in held {
-            let outcome = delivery.logged(batch, arrival: arrival)
-            metrics.samplesReceived.increment(by: Int64(batch.count))
-            metrics.samplesAccepted.increment(by: Int64(outcome.accepted))
-            for (reason, count) in outcome.rejectedByReason { metrics.rejected(reason.rawValue, count: count) }
-            let answer = Self.answer(batch, outcome)
+        for (request, batch, arrival, lines) in held {
+            let answer: IngestReply
+            if let (report, staged) = lines {
+                delivery.logged(staged: staged, arrival: arrival)
+                metrics.samplesReceived.increment(by: Int64(report.taken + report.refused))
+                metrics.samplesAccepted.increment(by: Int64(report.taken))
+                for (reason, count) in report.rejectedByReason { metrics.rejected(reason.rawValue, count: count) }
+                answer = Self.answer(batch, report)
+            } else {
+                let outcome = delivery.logged(batch, arrival: arrival)
+                metrics.samplesReceived.increment(by: Int64(batch.count))
+                metrics.samplesAccepted.increment(by: Int64(outcome.accepted))
+                for (reason, count) in outcome.rejectedByReason { metrics.rejected(reason.rawValue, count: count) }
+                answer = Self.answer(batch, outcome)
+            }
             let encoded = SamplesCall.encode(reply: answer)
             if let key = batch.producerKey {
                 retries.remember(key, reply: answer, time: arrival.nanoseconds)
@@ -252,6 +310,16 @@ final class MapperLoop {
                     errors: outcome.details.map { .init(index: $0.index, reason: $0.error.reason.rawValue, error: $0.error.message) })
     }
 
+    /// The acknowledgement of a line protocol body: its samples taken and refused, its bad lines.
+    static func answer(_ batch: SampleBatch, _ report: LineReport) -> IngestReply {
+        var reply = IngestReply(batchID: batch.id, accepted: report.taken, rejected: report.refused,
+                                errors: report.badLines.map { .init(index: $0.line, reason: $0.error.reason.rawValue, error: $0.error.message) })
+        reply.lines = report.lines
+        reply.badLines = report.badLineCount
+        reply.refusal = report.firstRefusal?.message
+        return reply
+    }
+
     func reply(_ request: RPCServer.Request, _ answer: IngestReply) {
         acked.reply(request, SamplesCall.self, answer)
     }
@@ -268,13 +336,14 @@ final class MapperLoop {
         }
     }
 
-    /// Why a batch `frame` sent with `token` is refused, or `nil` when it may be taken. A refused
-    /// batch is counted, and so are its samples (by its header's count) under the same reason.
-    func refusal(of token: [UInt8]?, frame: [UInt8]) -> String? {
+    /// Why a batch `frame` (or a line protocol body, `nil`) sent with `token` is refused, or `nil`
+    /// when it may be taken. A refused batch is counted, and so are a frame's samples (by its
+    /// header's count) under the same reason.
+    func refusal(of token: [UInt8]?, frame: [UInt8]?) -> String? {
         let decision = configuration.tokens.check(token, needs: .write)
         guard decision != .allowed else { return nil }
         metrics.rejectedBatch(decision.rawValue)
-        if let header = try? Frame.header(of: frame) {
+        if let frame, let header = try? Frame.header(of: frame) {
             metrics.samplesReceived.increment(by: Int64(header.itemCount))
             metrics.rejected(decision.rawValue, count: Int(header.itemCount))
         }

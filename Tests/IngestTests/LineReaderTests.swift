@@ -2,10 +2,12 @@
 import Model
 import Testing
 import TestSupport
+import Wire
 
-/// The batch parser against the reference line parser: for every generated line the two must
-/// agree exactly (the same samples, bit for bit, or the same error).
-@Suite struct LineBatchParserTests {
+/// The line reader against the reference line parser: for every generated line the two must
+/// agree exactly (the same samples, bit for bit, or the same error), whether the reader is fresh
+/// or remembers every series of the bodies before; refused series are counted and asked again.
+@Suite struct LineReaderTests {
     let now = Timestamp(milliseconds: 1_767_225_600_000)!
 
     /// What the reference parser makes of one line: its samples (tags sorted) or its error.
@@ -41,10 +43,10 @@ import TestSupport
             case .success(let samples):
                 #expect(parsed.errors.isEmpty && Self.same(parsed.samples, samples), "line \(line.debugDescription): \(parsed.errors) \(parsed.samples) vs \(samples)")
                 if !samples.isEmpty { good += 1 }
-                var parser = LineBatchParser(precision: precision, validator: SampleValidator(), now: now, capacity: 4)
-                let bytes = Array(line.utf8).filter { $0 != UInt8(ascii: "\r") }
-                let first = bytes.firstIndex { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } ?? bytes.count
-                if bytes.withUnsafeBufferPointer({ parser.takeCommonLine($0, first, $0.count) }) { common += 1 }
+                var reader = LineReader()
+                var sink = LineProtocol.BatchSink(builder: SampleBatchBuilder())
+                let report = Array(line.utf8).withUnsafeBufferPointer { reader.read($0, precision: precision, validator: SampleValidator(), now: now, into: &sink) }
+                common += report.fastLines
             case .failure(let error):
                 #expect(parsed.samples.isEmpty && parsed.errors.map(\.error) == [error], "line \(line.debugDescription): \(parsed.errors) vs \(error)")
             }
@@ -74,6 +76,80 @@ import TestSupport
         #expect(parsed.errors == expectedErrors)
         #expect(Self.same(parsed.samples, expectedSamples))
         #expect(parsed.batch.series.count == Set(parsed.batch.series).count, "each series once in the table")
+    }
+}
+
+/// A sink with its own numbering that it can renumber (a new epoch), and a limit of series
+/// per name that refuses the rest.
+struct RenumberingSink: LineSink {
+    var seriesEpoch = 0
+    var numbers: [SeriesEntry: UInt32] = [:]
+    var entries: [SeriesEntry] = []
+    var perName: [String: Int] = [:]
+    let perNameMax: Int
+    var taken: [Sample] = []
+    var asked = 0
+
+    mutating func number(of series: SeriesEntry) throws(ValidationError) -> UInt32 {
+        asked += 1
+        if let known = numbers[series] { return known }
+        guard perName[series.key.name, default: 0] < perNameMax else { throw ValidationError(.nameSeriesLimit, "\(series.key) refused") }
+        perName[series.key.name, default: 0] += 1
+        numbers[series] = UInt32(entries.count)
+        entries.append(series)
+        return UInt32(entries.count - 1)
+    }
+
+    mutating func take(series number: UInt32, timestamp: Int64, value: Double) {
+        let key = entries[Int(number)].key
+        taken.append(Sample(name: key.name, value: value, timestamp: timestamp == SampleBatch.arrivalTime ? nil : Timestamp(nanoseconds: timestamp),
+                            tags: key.tags))
+    }
+
+    /// Numbers every series afresh (reversed), as a mapper does when it forgets idle series.
+    mutating func renumber() {
+        entries.reverse()
+        numbers = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1, UInt32($0)) })
+        seriesEpoch += 1
+    }
+}
+
+extension LineReaderTests {
+    @Test func aReaderThatRemembersReadsWhatAFreshOneReads() {
+        var random = SeededGenerator(seed: 0x5eed)
+        var reader = LineReader(prefixesMax: 300)
+        var sink = RenumberingSink(perNameMax: 1_000_000)
+        var refusing = RenumberingSink(perNameMax: 3)
+        var refusingReader = LineReader()
+        var forgot = false
+        var previousCount = 0
+        for round in 0..<60 {
+            let lines = (0..<200).map { index in index % 7 == 6 ? LineGenerator.mutate(LineGenerator.line(&random, now: now), &random) : LineGenerator.line(&random, now: now) }
+                .map { $0.replacingOccurrences(of: "\n", with: " ") }
+            let body = Array(lines.joined(separator: "\n").utf8)
+            let fresh = LineProtocol.parse(body, precision: .nanoseconds, validator: SampleValidator(), now: now)
+            if round % 10 == 9 { sink.renumber() }
+            sink.taken.removeAll()
+            let report = body.withUnsafeBufferPointer { reader.read($0, precision: .nanoseconds, validator: SampleValidator(), now: now, into: &sink, badLinesKept: .max) }
+            #expect(Self.same(sink.taken, fresh.samples), "round \(round): the remembering reader reads what a fresh one reads")
+            #expect(report.badLines == fresh.errors && report.badLineCount == fresh.errors.count && report.lines == fresh.lines)
+            #expect(report.refused == 0 && report.taken == fresh.batch.count)
+            if reader.prefixCount < previousCount { forgot = true }
+            previousCount = reader.prefixCount
+
+            // With a limit of 3 series per name: the samples of the other series are refused,
+            // counted, and their series asked for again on every line (never remembered).
+            refusing.taken.removeAll()
+            let asked = refusing.asked
+            let limited = body.withUnsafeBufferPointer { refusingReader.read($0, precision: .nanoseconds, validator: SampleValidator(), now: now, into: &refusing) }
+            let admitted = fresh.samples.filter { refusing.numbers[SeriesEntry(key: $0.series)] != nil }
+            #expect(Self.same(refusing.taken, admitted))
+            #expect(limited.taken + limited.refused == fresh.batch.count && limited.refused == fresh.batch.count - admitted.count)
+            #expect(limited.rejectedByReason[.nameSeriesLimit, default: 0] == limited.refused)
+            #expect(limited.refused == 0 || (limited.firstRefusal?.reason == .nameSeriesLimit && refusing.asked - asked >= limited.refused))
+        }
+        #expect(forgot, "the reader starts over past its prefix limit")
+        #expect(refusing.entries.count > 0)
     }
 }
 
