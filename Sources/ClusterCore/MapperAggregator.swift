@@ -28,7 +28,7 @@ public struct MapperAggregator: Sendable {
     private var slotLastWindow: [Int64] = []
     private var slotLastState: [Int32] = []
     // Open states since the last flush.
-    private var stateOfKey: [WindowKey: Int32] = [:]
+    private var stateOfKey = WindowKeyTable()
     private var states: [WindowState] = []
     private var stateKeys: [WindowKey] = []
     /// Bumped whenever slots are renumbered (idle series forgotten): line readers forget theirs.
@@ -118,13 +118,13 @@ public struct MapperAggregator: Sendable {
         if slotLastWindow[slotIndex] == windowStart { return slotLastState[slotIndex] }
         let key = WindowKey(slot: slot, windowStart: windowStart)
         let index: Int32
-        if let existing = stateOfKey[key] {
+        if let existing = stateOfKey.find(key, keys: stateKeys) {
             index = existing
         } else {
             index = Int32(states.count)
             states.append(WindowState(sketchMapping: sketchMapping))
             stateKeys.append(key)
-            stateOfKey[key] = index
+            stateOfKey.insert(index, keys: stateKeys)
         }
         slotLastWindow[slotIndex] = windowStart
         slotLastState[slotIndex] = index
@@ -153,15 +153,7 @@ public struct MapperAggregator: Sendable {
     /// The staged samples `range` as a batch of their own (for the log), with a series table of
     /// just their series.
     public mutating func stagedBatch(_ range: Range<Int>, id: UInt64, producerKey: ProducerKey?) -> SampleBatch {
-        if batchIndexOfSlot.count < slotEntries.count {
-            batchIndexOfSlot += [UInt32](repeating: 0, count: slotEntries.count - batchIndexOfSlot.count)
-            batchStampOfSlot += [UInt32](repeating: 0, count: slotEntries.count - batchStampOfSlot.count)
-        }
-        batchStamp &+= 1
-        if batchStamp == 0 {
-            for slot in batchStampOfSlot.indices { batchStampOfSlot[slot] = 0 }
-            batchStamp = 1
-        }
+        let batchStamp = nextBatchStamp()
         var series = [SeriesEntry]()
         var indices = [UInt32]()
         indices.reserveCapacity(range.count)
@@ -177,6 +169,20 @@ public struct MapperAggregator: Sendable {
         var batch = SampleBatch(id: id, series: series, seriesIndices: indices, timestamps: Array(stagedTimes[range]), values: Array(stagedValues[range]))
         batch.producerKey = producerKey
         return batch
+    }
+
+    /// A fresh stamp for numbering slots within one batch (the per-slot arrays sized to the slots).
+    private mutating func nextBatchStamp() -> UInt32 {
+        if batchIndexOfSlot.count < slotEntries.count {
+            batchIndexOfSlot += [UInt32](repeating: 0, count: slotEntries.count - batchIndexOfSlot.count)
+            batchStampOfSlot += [UInt32](repeating: 0, count: slotEntries.count - batchStampOfSlot.count)
+        }
+        batchStamp &+= 1
+        if batchStamp == 0 {
+            for slot in batchStampOfSlot.indices { batchStampOfSlot[slot] = 0 }
+            batchStamp = 1
+        }
+        return batchStamp
     }
 
     /// Folds the staged samples `range` (validated when they were read) into their windows;
@@ -218,23 +224,21 @@ public struct MapperAggregator: Sendable {
     /// (`reducerOf(partition)` in `0..<reducerCount`), and starts over empty.
     public mutating func drain(reducerCount: Int, reducerOf: (Int) -> Int) -> [ReducerRows] {
         var result = (0..<reducerCount).map { _ in ReducerRows() }
-        var localIndex = [[Int32: UInt32]](repeating: [:], count: reducerCount)
+        let stamp = nextBatchStamp()
         for (position, key) in stateKeys.enumerated() {
             let slot = Int(key.slot)
             let reducer = reducerOf(Int(slotPartitions[slot]))
-            let seriesIndex: UInt32
-            if let known = localIndex[reducer][key.slot] {
-                seriesIndex = known
-            } else {
-                seriesIndex = UInt32(result[reducer].series.count)
+            // A slot's partition, so its reducer, is fixed: one index per slot serves.
+            if batchStampOfSlot[slot] != stamp {
+                batchStampOfSlot[slot] = stamp
+                batchIndexOfSlot[slot] = UInt32(result[reducer].series.count)
                 result[reducer].series.append(slotEntries[slot])
-                localIndex[reducer][key.slot] = seriesIndex
             }
-            result[reducer].rows.append(WindowRow(seriesIndex: seriesIndex, windowStart: key.windowStart, state: states[position]))
+            result[reducer].rows.append(WindowRow(seriesIndex: batchIndexOfSlot[slot], windowStart: key.windowStart, state: states[position]))
         }
         states.removeAll(keepingCapacity: true)
         stateKeys.removeAll(keepingCapacity: true)
-        stateOfKey.removeAll(keepingCapacity: true)
+        stateOfKey.removeAll()
         for slot in slotLastWindow.indices { slotLastWindow[slot] = .min }
         if latestArrival != .min, lastSweep == .min || latestArrival - lastSweep >= limits.sweepIntervalNanoseconds {
             forgetIdleSeries()
@@ -246,7 +250,7 @@ public struct MapperAggregator: Sendable {
     public mutating func discardOpenStates() {
         states.removeAll(keepingCapacity: true)
         stateKeys.removeAll(keepingCapacity: true)
-        stateOfKey.removeAll(keepingCapacity: true)
+        stateOfKey.removeAll()
         for slot in slotLastWindow.indices { slotLastWindow[slot] = .min }
     }
 

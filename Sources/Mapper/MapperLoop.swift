@@ -226,7 +226,8 @@ final class MapperLoop {
         let report = call.body.withUnsafeBufferPointer { delivery.read(lines: $0, with: &lineReader, precision: call.precision, arrival: arrival) }
         let staged = start..<delivery.stagedCount
         let batch = delivery.stagedBatch(staged, id: call.batchID, producerKey: call.producerKey)
-        let frame = batch.encode()
+        // Uncompressed: the log is read back only by a replay, and compressing costs more than writing.
+        let frame = batch.encode(compress: false)
         var record = ByteWriter(capacity: 8 + frame.count)
         record.append(arrival.nanoseconds)
         record.append(bytes: frame)

@@ -31,6 +31,11 @@ final class ReducerLoop {
     /// The seal being written by its thread: where its outcome arrives, when it started
     /// (monotonic ns, to time the whole seal) and how many windows it seals.
     var sealInFlight: (mailbox: SealMailbox, start: Int64, rows: Int)?
+    /// Windows left open by the last look for sealable ones.
+    var openAfterSeal = 0
+    /// A seal starts before its interval once this many windows more than the last seal left
+    /// open have arrived (a backfill, say): seals stay bounded, and so does the memory they copy.
+    static let earlySealWindows = 200_000
     var directory: String { configuration.dataDirectory }
     var shardDirectory: String { directory + "/shards" }
     var checkpointPath: String { directory + "/checkpoint.json" }
@@ -92,7 +97,8 @@ final class ReducerLoop {
                 nextHeartbeat = clock.monotonicNanoseconds + heartbeatInterval
             }
             finishSeal()
-            if clock.monotonicNanoseconds >= nextSeal {
+            let early = sealInFlight == nil && commit.store.openWindowCount >= openAfterSeal + Self.earlySealWindows
+            if early || clock.monotonicNanoseconds >= nextSeal {
                 sealOrReport()
                 nextSeal = clock.monotonicNanoseconds + sealInterval
             }
@@ -344,7 +350,11 @@ final class ReducerLoop {
         let watermark = service.watermark.withLock { $0 }
         if let watermark { metrics.watermarkLag.set(Double(clock.wallNanoseconds - watermark) / 1e9) }
         guard let job = commit.sealDue(watermark: watermark, allowedLatenessNanoseconds: Int64(configuration.allowedLatenessMs) * 1_000_000,
-                                       force: force || log.sizeBytes > UInt64(configuration.walBytesMax)) else { return }
+                                       force: force || log.sizeBytes > UInt64(configuration.walBytesMax)) else {
+            openAfterSeal = commit.store.openWindowCount
+            return
+        }
+        openAfterSeal = commit.store.openWindowCount
         do {
             try log.rotate()
         } catch {
