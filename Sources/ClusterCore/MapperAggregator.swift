@@ -18,6 +18,8 @@ public struct MapperAggregator: Sendable {
     // Interned series, by slot: the series this mapper counts as live.
     private var slotOfSeries: [SeriesKey: Int32] = [:]
     private var slotEntries: [SeriesEntry] = []
+    /// Each slot's series-table entry, encoded once.
+    private var slotEncoded: [[UInt8]] = []
     private var slotPartitions: [Int32] = []
     /// Arrival time (ns) of each slot's latest batch; idle series are forgotten.
     private var slotLastSeen: [Int64] = []
@@ -139,6 +141,7 @@ public struct MapperAggregator: Sendable {
         let slot = Int32(slotEntries.count)
         slotOfSeries[entry.key] = slot
         slotEntries.append(entry)
+        slotEncoded.append(SeriesTable.encode(entry: entry))
         slotPartitions.append(Int32(PartitionMap.partition(of: entry.key.name, count: partitionCount)))
         slotLastWindow.append(.min)
         slotLastState.append(-1)
@@ -150,25 +153,24 @@ public struct MapperAggregator: Sendable {
     /// Samples staged by line readers and not yet folded or discarded.
     public var stagedCount: Int { stagedSlots.count }
 
-    /// The staged samples `range` as a batch of their own (for the log), with a series table of
-    /// just their series.
-    public mutating func stagedBatch(_ range: Range<Int>, id: UInt64, producerKey: ProducerKey?) -> SampleBatch {
+    /// The frame of a sample batch of the staged samples `range` (for the log), with a series
+    /// table of just their series, copied from their encoded entries.
+    public mutating func stagedFrame(_ range: Range<Int>, id: UInt64, producerKey: ProducerKey?) -> [UInt8] {
         let batchStamp = nextBatchStamp()
-        var series = [SeriesEntry]()
+        var table = EncodedSeriesTable()
         var indices = [UInt32]()
         indices.reserveCapacity(range.count)
         for position in range {
             let slot = Int(stagedSlots[position])
             if batchStampOfSlot[slot] != batchStamp {
                 batchStampOfSlot[slot] = batchStamp
-                batchIndexOfSlot[slot] = UInt32(series.count)
-                series.append(slotEntries[slot])
+                batchIndexOfSlot[slot] = UInt32(table.count)
+                table.append(slotEncoded[slot])
             }
             indices.append(batchIndexOfSlot[slot])
         }
-        var batch = SampleBatch(id: id, series: series, seriesIndices: indices, timestamps: Array(stagedTimes[range]), values: Array(stagedValues[range]))
-        batch.producerKey = producerKey
-        return batch
+        return SampleBatch.encode(id: id, producerKey: producerKey, table: table, seriesIndices: indices,
+                                  timestamps: stagedTimes[range], values: stagedValues[range], compress: false)
     }
 
     /// A fresh stamp for numbering slots within one batch (the per-slot arrays sized to the slots).
@@ -222,8 +224,8 @@ public struct MapperAggregator: Sendable {
 
     /// Takes every open state, grouped by the reducer that owns its partition
     /// (`reducerOf(partition)` in `0..<reducerCount`), and starts over empty.
-    public mutating func drain(reducerCount: Int, reducerOf: (Int) -> Int) -> [ReducerRows] {
-        var result = (0..<reducerCount).map { _ in ReducerRows() }
+    public mutating func drain(reducerCount: Int, reducerOf: (Int) -> Int) -> [PartialRows] {
+        var result = (0..<reducerCount).map { _ in PartialRows() }
         let stamp = nextBatchStamp()
         for (position, key) in stateKeys.enumerated() {
             let slot = Int(key.slot)
@@ -231,8 +233,8 @@ public struct MapperAggregator: Sendable {
             // A slot's partition, so its reducer, is fixed: one index per slot serves.
             if batchStampOfSlot[slot] != stamp {
                 batchStampOfSlot[slot] = stamp
-                batchIndexOfSlot[slot] = UInt32(result[reducer].series.count)
-                result[reducer].series.append(slotEntries[slot])
+                batchIndexOfSlot[slot] = UInt32(result[reducer].table.count)
+                result[reducer].table.append(slotEncoded[slot])
             }
             result[reducer].rows.append(WindowRow(seriesIndex: batchIndexOfSlot[slot], windowStart: key.windowStart, state: states[position]))
         }
@@ -264,6 +266,7 @@ public struct MapperAggregator: Sendable {
         seriesEpoch += 1
         let kept = slotEntries.indices.filter { slotLastSeen[$0] >= cutoff }
         slotEntries = kept.map { slotEntries[$0] }
+        slotEncoded = kept.map { slotEncoded[$0] }
         slotPartitions = kept.map { slotPartitions[$0] }
         slotLastSeen = kept.map { slotLastSeen[$0] }
         slotLastWindow = [Int64](repeating: .min, count: kept.count)
@@ -301,6 +304,13 @@ public struct SeriesLimits: Sendable {
     /// How often idle series are looked for.
     public var sweepIntervalNanoseconds: Int64 = 60_000_000_000
 
+    public init() {}
+}
+
+/// The rows a mapper sends one reducer, with their own series table (encoded).
+public struct PartialRows: Sendable {
+    public var table = EncodedSeriesTable()
+    public var rows: [WindowRow] = []
     public init() {}
 }
 

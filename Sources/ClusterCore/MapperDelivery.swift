@@ -128,9 +128,9 @@ public struct MapperDelivery: Sendable {
     /// Samples staged by `read(lines:)`.
     public var stagedCount: Int { aggregator.stagedCount }
 
-    /// The staged samples `range` as a batch for the log.
-    public mutating func stagedBatch(_ range: Range<Int>, id: UInt64, producerKey: ProducerKey?) -> SampleBatch {
-        aggregator.stagedBatch(range, id: id, producerKey: producerKey)
+    /// The frame of the staged samples `range`, for the log.
+    public mutating func stagedFrame(_ range: Range<Int>, id: UInt64, producerKey: ProducerKey?) -> [UInt8] {
+        aggregator.stagedFrame(range, id: id, producerKey: producerKey)
     }
 
     /// The batch of the staged samples `range` is durably in the log: folds them in.
@@ -153,10 +153,10 @@ public struct MapperDelivery: Sendable {
         }
         let groups = aggregator.drain(reducerCount: reducerCount) { [map] in map.reducerOrdinal(ofPartition: $0) }
         for (ordinal, rows) in groups.enumerated() {
-            let batch = PartialBatch(id: logEnd, origin: origin, sequenceStart: nextStart[ordinal], sequenceEnd: logEnd,
-                                     windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping,
-                                     series: rows.series, rows: rows.rows)
-            pending[ordinal].append(Pending(end: logEnd, frame: batch.encode(), rowCount: rows.rows.count, sentAt: nil))
+            let frame = PartialBatch.encode(id: logEnd, origin: origin, sequenceStart: nextStart[ordinal], sequenceEnd: logEnd,
+                                            windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping,
+                                            table: rows.table, rows: rows.rows)
+            pending[ordinal].append(Pending(end: logEnd, frame: frame, rowCount: rows.rows.count, sentAt: nil))
             nextStart[ordinal] = logEnd
         }
         epochs.append((logEnd, cutTime))

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#else
-import Darwin
-#endif
-
 /// Numbers byte strings in the order they are first seen, found again without allocating:
 /// each new key is copied once into one storage array; lookups hash the bytes in place.
 /// Open addressing with linear probing, kept at most half full.
@@ -66,7 +60,19 @@ struct ByteKeyTable {
     @inline(__always)
     static func equal(_ a: UnsafeBufferPointer<UInt8>, _ aStart: Int, _ b: UnsafeBufferPointer<UInt8>, _ bStart: Int, _ count: Int) -> Bool {
         guard count > 0 else { return true }
-        return memcmp(a.baseAddress! + aStart, b.baseAddress! + bStart, count) == 0
+        // Keys are short: words compared inline beat a call to memcmp.
+        let left = UnsafeRawPointer(a.baseAddress! + aStart)
+        let right = UnsafeRawPointer(b.baseAddress! + bStart)
+        var offset = 0
+        while offset + 8 <= count {
+            if left.loadUnaligned(fromByteOffset: offset, as: UInt64.self) != right.loadUnaligned(fromByteOffset: offset, as: UInt64.self) { return false }
+            offset += 8
+        }
+        while offset < count {
+            if left.load(fromByteOffset: offset, as: UInt8.self) != right.load(fromByteOffset: offset, as: UInt8.self) { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// A hash of the bytes taken eight at a time (each word multiplied in and folded), with a

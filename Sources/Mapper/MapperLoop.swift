@@ -30,9 +30,22 @@ final class MapperLoop {
     var delivery: MapperDelivery
     var retries: RetryTable
 
-    /// Batches appended to the log this turn, applied and answered once it is synced; a line
-    /// protocol body's batch is its staged samples, with what its lines held.
-    var held: [(request: RPCServer.Request?, batch: SampleBatch, arrival: Timestamp, lines: (report: LineReport, staged: Range<Int>)?)] = []
+    /// A batch appended to the log this turn, applied and answered once it is synced: a decoded
+    /// batch, or a line protocol body's staged samples with what its lines held.
+    struct Held {
+        enum Content {
+            case batch(SampleBatch)
+            case lines(LineReport, staged: Range<Int>)
+        }
+        var request: RPCServer.Request?
+        var id: UInt64
+        var producerKey: ProducerKey?
+        /// Samples it holds (taken or to fold).
+        var count: Int
+        var arrival: Timestamp
+        var content: Content
+    }
+    var held: [Held] = []
     /// Remembers, across bodies, the series of line prefixes.
     var lineReader = LineReader()
     /// The keys of the held batches, and retries of them that came in the same turn.
@@ -184,57 +197,54 @@ final class MapperLoop {
 
     /// Logs a decoded batch (held until the sync), or answers a retry of a batch seen before.
     func take(_ batch: SampleBatch, frame: [UInt8], request: RPCServer.Request?) {
-        if let key = batch.producerKey {
-            if let first = retries.reply(for: key) {
-                metrics.retriesAnswered.increment()
-                if let request { reply(request, first) }
-                return
-            }
-            if heldKeys.contains(key) {
-                metrics.retriesAnswered.increment()
-                if let request { heldRetries.append((request, key)) }
-                return
-            }
-        }
+        if answeredAsRetry(batch.producerKey, request) { return }
         let arrival = Timestamp(nanoseconds: clock.wallNanoseconds)
-        var record = ByteWriter(capacity: 8 + frame.count)
-        record.append(arrival.nanoseconds)
-        record.append(bytes: frame)
-        log.append(record.bytes)
-        held.append((request, batch, arrival, nil))
-        if let key = batch.producerKey { heldKeys.insert(key) }
+        appendRecord(frame, arrival: arrival)
+        hold(Held(request: request, id: batch.id, producerKey: batch.producerKey, count: batch.count, arrival: arrival, content: .batch(batch)))
     }
 
     /// Reads a line protocol body (or answers a retry of one seen before): its good samples are
     /// staged and logged as a sample batch of their own (what a replay reads), held until the
     /// sync. Returns the samples taken.
     func takeLines(_ call: LinesCall, request: RPCServer.Request) -> Int {
-        if let key = call.producerKey {
-            if let first = retries.reply(for: key) {
-                metrics.retriesAnswered.increment()
-                reply(request, first)
-                return 0
-            }
-            if heldKeys.contains(key) {
-                metrics.retriesAnswered.increment()
-                heldRetries.append((request, key))
-                return 0
-            }
-        }
+        if answeredAsRetry(call.producerKey, request) { return 0 }
         let arrival = Timestamp(nanoseconds: clock.wallNanoseconds)
         let start = delivery.stagedCount
         let report = call.body.withUnsafeBufferPointer { delivery.read(lines: $0, with: &lineReader, precision: call.precision, arrival: arrival) }
         let staged = start..<delivery.stagedCount
-        let batch = delivery.stagedBatch(staged, id: call.batchID, producerKey: call.producerKey)
-        // Uncompressed: the log is read back only by a replay, and compressing costs more than writing.
-        let frame = batch.encode(compress: false)
+        appendRecord(delivery.stagedFrame(staged, id: call.batchID, producerKey: call.producerKey), arrival: arrival)
+        hold(Held(request: request, id: call.batchID, producerKey: call.producerKey, count: staged.count, arrival: arrival,
+                  content: .lines(report, staged: staged)))
+        return staged.count
+    }
+
+    /// Answers a retry of a batch logged before (or held this turn), and returns whether it was one.
+    func answeredAsRetry(_ key: ProducerKey?, _ request: RPCServer.Request?) -> Bool {
+        guard let key else { return false }
+        if let first = retries.reply(for: key) {
+            metrics.retriesAnswered.increment()
+            if let request { reply(request, first) }
+            return true
+        }
+        if heldKeys.contains(key) {
+            metrics.retriesAnswered.increment()
+            if let request { heldRetries.append((request, key)) }
+            return true
+        }
+        return false
+    }
+
+    /// Appends a log record: the arrival time, then the batch frame.
+    func appendRecord(_ frame: [UInt8], arrival: Timestamp) {
         var record = ByteWriter(capacity: 8 + frame.count)
         record.append(arrival.nanoseconds)
         record.append(bytes: frame)
         log.append(record.bytes)
-        held.append((request, batch, arrival, (report, staged)))
-        if let key = call.producerKey { heldKeys.insert(key) }
-        return staged.count
+    }
+
+    func hold(_ item: Held) {
+        held.append(item)
+        if let key = item.producerKey { heldKeys.insert(key) }
     }
 
     /// Syncs the log; then the held batches are durable: aggregated, remembered for retries and
@@ -255,11 +265,11 @@ final class MapperLoop {
             if !logFailing { logger.error("\(reason); refusing batches until the log can be written (counted in windrow_rejected_samples_total)") }
             logFailing = true
             let label = error.isNoSpace ? "insufficient_storage" : "log_write_failed"
-            for (request, batch, _, _) in held {
-                metrics.samplesReceived.increment(by: Int64(batch.count))
-                metrics.rejected(label, count: batch.count)
+            for item in held {
+                metrics.samplesReceived.increment(by: Int64(item.count))
+                metrics.rejected(label, count: item.count)
                 metrics.rejectedBatch(label)
-                if let request { reply(request, IngestReply(batchID: batch.id, accepted: 0, rejected: 0, errors: [], batchError: reason)) }
+                if let request = item.request { reply(request, IngestReply(batchID: item.id, accepted: 0, rejected: 0, errors: [], batchError: reason)) }
             }
             for (request, _) in heldRetries { reply(request, IngestReply(batchID: 0, accepted: 0, rejected: 0, errors: [], batchError: reason)) }
             return
@@ -270,27 +280,28 @@ final class MapperLoop {
         }
         metrics.walBytes.set(Double(log.sizeBytes))
         var answers = [(RPCServer.Request, [UInt8])]()
-        for (request, batch, arrival, lines) in held {
+        for item in held {
             let answer: IngestReply
-            if let (report, staged) = lines {
-                delivery.logged(staged: staged, arrival: arrival)
+            switch item.content {
+            case .lines(let report, let staged):
+                delivery.logged(staged: staged, arrival: item.arrival)
                 metrics.samplesReceived.increment(by: Int64(report.taken + report.refused))
                 metrics.samplesAccepted.increment(by: Int64(report.taken))
                 for (reason, count) in report.rejectedByReason { metrics.rejected(reason.rawValue, count: count) }
-                answer = Self.answer(batch, report)
-            } else {
-                let outcome = delivery.logged(batch, arrival: arrival)
+                answer = Self.answer(id: item.id, report)
+            case .batch(let batch):
+                let outcome = delivery.logged(batch, arrival: item.arrival)
                 metrics.samplesReceived.increment(by: Int64(batch.count))
                 metrics.samplesAccepted.increment(by: Int64(outcome.accepted))
                 for (reason, count) in outcome.rejectedByReason { metrics.rejected(reason.rawValue, count: count) }
                 answer = Self.answer(batch, outcome)
             }
             let encoded = SamplesCall.encode(reply: answer)
-            if let key = batch.producerKey {
-                retries.remember(key, reply: answer, time: arrival.nanoseconds)
-                retryLog.append(key, reply: encoded, time: arrival.nanoseconds)
+            if let key = item.producerKey {
+                retries.remember(key, reply: answer, time: item.arrival.nanoseconds)
+                retryLog.append(key, reply: encoded, time: item.arrival.nanoseconds)
             }
-            if let request { answers.append((request, encoded)) }
+            if let request = item.request { answers.append((request, encoded)) }
         }
         retryLog.sync(fsync: false, logger: logger)
         metrics.retryKeys.set(Double(retries.count))
@@ -312,8 +323,8 @@ final class MapperLoop {
     }
 
     /// The acknowledgement of a line protocol body: its samples taken and refused, its bad lines.
-    static func answer(_ batch: SampleBatch, _ report: LineReport) -> IngestReply {
-        var reply = IngestReply(batchID: batch.id, accepted: report.taken, rejected: report.refused,
+    static func answer(id: UInt64, _ report: LineReport) -> IngestReply {
+        var reply = IngestReply(batchID: id, accepted: report.taken, rejected: report.refused,
                                 errors: report.badLines.map { .init(index: $0.line, reason: $0.error.reason.rawValue, error: $0.error.message) })
         reply.lines = report.lines
         reply.badLines = report.badLineCount

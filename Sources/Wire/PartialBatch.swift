@@ -40,13 +40,28 @@ public struct PartialBatch: Hashable, Sendable {
 
     /// Encodes the batch as one frame.
     public func encode(compress: Bool = true) -> [UInt8] {
-        var writer = ByteWriter(capacity: 128 + series.count * 32 + rows.count * 100)
+        Self.encode(id: id, origin: origin, sequenceStart: sequenceStart, sequenceEnd: sequenceEnd, windowNanoseconds: windowNanoseconds,
+                    sketchMapping: sketchMapping, seriesCapacity: series.count * 32, table: { SeriesTable.encode(series, into: &$0) },
+                    rows: rows, compress: compress)
+    }
+
+    /// Encodes the frame of a batch whose series table is already encoded.
+    public static func encode(id: UInt64, origin: String, sequenceStart: UInt64, sequenceEnd: UInt64, windowNanoseconds: Int64,
+                              sketchMapping: SketchMapping?, table: EncodedSeriesTable, rows: [WindowRow], compress: Bool = true) -> [UInt8] {
+        encode(id: id, origin: origin, sequenceStart: sequenceStart, sequenceEnd: sequenceEnd, windowNanoseconds: windowNanoseconds,
+               sketchMapping: sketchMapping, seriesCapacity: table.bytes.count, table: { table.write(into: &$0) }, rows: rows, compress: compress)
+    }
+
+    private static func encode(id: UInt64, origin: String, sequenceStart: UInt64, sequenceEnd: UInt64, windowNanoseconds: Int64,
+                               sketchMapping: SketchMapping?, seriesCapacity: Int, table: (inout ByteWriter) -> Void, rows: [WindowRow],
+                               compress: Bool) -> [UInt8] {
+        var writer = ByteWriter(capacity: 128 + seriesCapacity + rows.count * 100)
         writer.appendString(origin)
         writer.append(sequenceStart)
         writer.append(sequenceEnd)
         writer.append(windowNanoseconds)
         writer.append(sketchMapping?.relativeAccuracy ?? 0)
-        SeriesTable.encode(series, into: &writer)
+        table(&writer)
         WindowColumns.encode(rows, windowNanoseconds: windowNanoseconds, withQuantiles: sketchMapping != nil, into: &writer)
         return Frame.encode(kind: .partials, batchID: id, itemCount: rows.count, payload: writer.bytes, compress: compress)
     }

@@ -42,12 +42,27 @@ public struct SampleBatch: Hashable, Sendable {
 
     /// Encodes the batch as one frame.
     public func encode(compress: Bool = true) -> [UInt8] {
-        var writer = ByteWriter(capacity: 64 + series.count * 32 + count * 20)
+        Self.encode(id: id, producerKey: producerKey, seriesCapacity: series.count * 32, table: { SeriesTable.encode(series, into: &$0) },
+                    seriesIndices: seriesIndices, timestamps: timestamps[...], values: values[...], compress: compress)
+    }
+
+    /// Encodes the frame of a batch whose series table is already encoded, and whose columns may
+    /// be slices of longer ones.
+    public static func encode(id: UInt64, producerKey: ProducerKey?, table: EncodedSeriesTable, seriesIndices: [UInt32],
+                              timestamps: ArraySlice<Int64>, values: ArraySlice<Double>, compress: Bool = true) -> [UInt8] {
+        encode(id: id, producerKey: producerKey, seriesCapacity: table.bytes.count, table: { table.write(into: &$0) },
+               seriesIndices: seriesIndices, timestamps: timestamps, values: values, compress: compress)
+    }
+
+    private static func encode(id: UInt64, producerKey: ProducerKey?, seriesCapacity: Int, table: (inout ByteWriter) -> Void,
+                               seriesIndices: [UInt32], timestamps: ArraySlice<Int64>, values: ArraySlice<Double>, compress: Bool) -> [UInt8] {
+        precondition(seriesIndices.count == timestamps.count && timestamps.count == values.count, "columns differ in length")
+        var writer = ByteWriter(capacity: 64 + seriesCapacity + values.count * 20)
         if let producerKey {
             writer.appendString(producerKey.producer)
             writer.append(producerKey.sequence)
         }
-        SeriesTable.encode(series, into: &writer)
+        table(&writer)
         writer.appendColumn(seriesIndices)
         var previous: Int64 = 0
         writer.appendColumn(timestamps.lazy.map { timestamp in
@@ -55,7 +70,7 @@ public struct SampleBatch: Hashable, Sendable {
             return timestamp &- previous
         })
         writer.appendColumn(values)
-        return Frame.encode(kind: .samples, batchID: id, itemCount: count, payload: writer.bytes, compress: compress,
+        return Frame.encode(kind: .samples, batchID: id, itemCount: values.count, payload: writer.bytes, compress: compress,
                             keyed: producerKey != nil)
     }
 

@@ -22,14 +22,24 @@ public struct SeriesEntry: Hashable, Sendable {
 public enum SeriesTable {
     public static func encode(_ entries: [SeriesEntry], into writer: inout ByteWriter) {
         writer.appendVarint(UInt64(entries.count))
-        for entry in entries {
-            writer.appendString(entry.key.name)
-            writer.append(entry.type.rawValue)
-            writer.appendVarint(UInt64(entry.key.tags.count))
-            for tag in entry.key.tags {
-                writer.appendString(tag.key)
-                writer.appendString(tag.value)
-            }
+        for entry in entries { encode(entry, into: &writer) }
+    }
+
+    /// One entry's bytes, as the table holds them: encode a series once, then build tables of it
+    /// with `EncodedSeriesTable` by copying bytes.
+    public static func encode(entry: SeriesEntry) -> [UInt8] {
+        var writer = ByteWriter(capacity: 16 + entry.key.name.utf8.count + entry.key.tags.count * 16)
+        encode(entry, into: &writer)
+        return writer.bytes
+    }
+
+    private static func encode(_ entry: SeriesEntry, into writer: inout ByteWriter) {
+        writer.appendString(entry.key.name)
+        writer.append(entry.type.rawValue)
+        writer.appendVarint(UInt64(entry.key.tags.count))
+        for tag in entry.key.tags {
+            writer.appendString(tag.key)
+            writer.appendString(tag.value)
         }
     }
 
@@ -57,5 +67,34 @@ public enum SeriesTable {
             entries.append(SeriesEntry(key: sorted ? SeriesKey(name: name, sortedTags: tags) : SeriesKey(name: name, tags: tags), type: type))
         }
         return entries
+    }
+}
+
+/// A series table built from entries encoded once (`SeriesTable.encode(entry:)`): it is written
+/// exactly as `SeriesTable.encode` writes the entries, by copying their bytes.
+public struct EncodedSeriesTable: Hashable, Sendable {
+    public private(set) var count = 0
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    /// Appends an entry's bytes; it becomes entry `count - 1`.
+    public mutating func append(_ entry: [UInt8]) {
+        count += 1
+        bytes.append(contentsOf: entry)
+    }
+
+    /// Writes the table (its count, then its entries).
+    public func write(into writer: inout ByteWriter) {
+        writer.appendVarint(UInt64(count))
+        writer.append(bytes: bytes)
+    }
+
+    /// The entries, decoded.
+    public func entries() throws(DecodeError) -> [SeriesEntry] {
+        var writer = ByteWriter(capacity: bytes.count + 10)
+        write(into: &writer)
+        var reader = ByteReader(writer.bytes, subject: "series table")
+        return try SeriesTable.decode(from: &reader, limits: WireLimits())
     }
 }

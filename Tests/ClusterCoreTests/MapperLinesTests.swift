@@ -22,10 +22,11 @@ import Wire
     }
 
     /// Every drained window, by series and start.
-    static func windows(_ aggregator: inout MapperAggregator) -> [String: WindowState] {
+    static func windows(_ aggregator: inout MapperAggregator) throws -> [String: WindowState] {
         var result = [String: WindowState]()
         for group in aggregator.drain(reducerCount: 2, reducerOf: { $0 % 2 }) {
-            for row in group.rows { result["\(group.series[Int(row.seriesIndex)].key)@\(row.windowStart)"] = row.state }
+            let series = try group.table.entries()
+            for row in group.rows { result["\(series[Int(row.seriesIndex)].key)@\(row.windowStart)"] = row.state }
         }
         return result
     }
@@ -52,7 +53,7 @@ import Wire
             let start = reading.stagedCount
             let report = body.withUnsafeBufferPointer { reader.read($0, precision: .nanoseconds, validator: reading.validator, now: Self.now, into: &reading) }
             let staged = start..<reading.stagedCount
-            let logged = try SampleBatch.decode(reading.stagedBatch(staged, id: 9, producerKey: ProducerKey(producer: "http:k", sequence: 0)).encode())
+            let logged = try SampleBatch.decode(reading.stagedFrame(staged, id: 9, producerKey: ProducerKey(producer: "http:k", sequence: 0)))
             reading.fold(staged: staged, arrival: Self.now)
             reading.clearStaged()
             _ = replaying.add(logged, arrival: Self.now, trusted: true)
@@ -62,10 +63,10 @@ import Wire
             #expect(logged.count == parsed.batch.count && logged.producerKey?.producer == "http:k" && logged.id == 9)
             #expect(logged.series.count == Set(logged.series).count, "each series once in the logged batch")
         }
-        let read = Self.windows(&reading)
+        let read = try Self.windows(&reading)
         #expect(!read.isEmpty)
-        #expect(read == Self.windows(&replaying))
-        #expect(read == Self.windows(&reference))
+        #expect(try read == Self.windows(&replaying))
+        #expect(try read == Self.windows(&reference))
     }
 
     @Test func limitsRefuseLinesSamplesAndForgettingIdleSeriesRenumbers() throws {
@@ -90,16 +91,17 @@ import Wire
         #expect(aggregator.seriesEpoch == epoch + 1 && aggregator.seriesCount == 1)
         let second = read((3..<8).map { "net,host=h\($0) value=\($0 * 10) \(later.nanoseconds)" }.joined(separator: "\n"), at: later)
         #expect(second.taken == 5 && second.refused == 0)
-        let windows = Self.windowsOf(&aggregator)
+        let windows = try Self.windowsOf(&aggregator)
         for host in 3..<8 {
             #expect(windows["net{host=h\(host)}"]?.sum.value == Double(host * 10), "h\(host) holds its own sample")
         }
     }
 
-    static func windowsOf(_ aggregator: inout MapperAggregator) -> [String: WindowState] {
+    static func windowsOf(_ aggregator: inout MapperAggregator) throws -> [String: WindowState] {
         var result = [String: WindowState]()
         for group in aggregator.drain(reducerCount: 1, reducerOf: { _ in 0 }) {
-            for row in group.rows { result["\(group.series[Int(row.seriesIndex)].key)"] = row.state }
+            let series = try group.table.entries()
+            for row in group.rows { result["\(series[Int(row.seriesIndex)].key)"] = row.state }
         }
         return result
     }
