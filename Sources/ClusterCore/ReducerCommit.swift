@@ -93,12 +93,19 @@ public struct ReducerCommit<Request> {
         var directives = [Directive]()
         var batches = 0
         var rows = 0
-        for (request, batch) in held {
+        // The batches move out (in order) so that their rows' states move into the store.
+        var taken = held
+        held.removeAll()
+        taken.reverse()
+        while let (request, batch) = taken.popLast() {
+            let origin = batch.origin
+            let end = batch.sequenceEnd
+            let count = batch.rows.count
             if store.apply(batch) == .applied {
                 batches += 1
-                rows += batch.rows.count
+                rows += count
             }
-            directives.append(.answer(request, AppliedReply(origin: batch.origin, applied: store.applied[batch.origin] ?? batch.sequenceEnd)))
+            directives.append(.answer(request, AppliedReply(origin: origin, applied: store.applied[origin] ?? end)))
         }
         for (request, origin) in heldAsks {
             directives.append(.answer(request, AppliedReply(origin: origin, applied: store.applied[origin] ?? 0)))

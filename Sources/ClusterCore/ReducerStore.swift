@@ -34,6 +34,10 @@ public struct ReducerStore: Sendable {
     private var nextInSlot: [Int32] = []
     private var previousInSlot: [Int32] = []
     private var freeStates: [Int32] = []
+    // Per slot: its index in the series table of the seal being taken, valid when stamped.
+    private var sealIndexOfSlot: [UInt32] = []
+    private var sealStampOfSlot: [UInt32] = []
+    private var sealStamp: UInt32 = 0
 
     public init(window: Step, sketchMapping: SketchMapping?, partitionCount: Int) {
         self.window = window
@@ -55,9 +59,12 @@ public struct ReducerStore: Sendable {
 
     /// Merges a mapper's partial batch, unless its log range was applied already.
     @discardableResult
-    public mutating func apply(_ batch: PartialBatch) -> ApplyResult {
+    public mutating func apply(_ batch: consuming PartialBatch) -> ApplyResult {
         if isDuplicate(batch) { return .duplicate }
-        merge(series: batch.series, rows: batch.rows)
+        // The rows move out of the batch, and their states into the arena.
+        var rows = batch.rows
+        batch.rows = []
+        merge(series: batch.series, moving: &rows)
         applied[batch.origin] = max(applied[batch.origin] ?? 0, batch.sequenceEnd)
         return .applied
     }
@@ -69,12 +76,20 @@ public struct ReducerStore: Sendable {
 
     /// Merges rows (indices into `series`) into the open windows.
     public mutating func merge(series: [SeriesEntry], rows: [WindowRow]) {
+        var copy = rows
+        merge(series: series, moving: &copy)
+    }
+
+    /// Merges rows, moving their states out (each row is left with an empty state).
+    private mutating func merge(series: [SeriesEntry], moving rows: inout [WindowRow]) {
         var slots = [Int32]()
         slots.reserveCapacity(series.count)
         for entry in series { slots.append(intern(entry)) }
-        for row in rows {
-            let slot = Int(slots[Int(row.seriesIndex)])
-            let start = row.windowStart
+        for position in rows.indices {
+            let slot = Int(slots[Int(rows[position].seriesIndex)])
+            let start = rows[position].windowStart
+            var state = WindowState(sketchMapping: nil)
+            swap(&state, &rows[position].state)
             // Find the first window of the list (newest first) not newer than this row's.
             var after: Int32 = -1
             var index = slotHead[slot]
@@ -91,15 +106,15 @@ public struct ReducerStore: Sendable {
                 }
             }
             if index >= 0 && keys[Int(index)].windowStart == start {
-                states[Int(index)].merge(row.state)
+                states[Int(index)].merge(state)
             } else {
-                insert(WindowKey(slot: Int32(slot), windowStart: start), row.state, after: after)
+                insert(WindowKey(slot: Int32(slot), windowStart: start), state, after: after)
             }
         }
     }
 
     /// Links a new state into its slot's list right after `after` (`-1`: at the head).
-    private mutating func insert(_ key: WindowKey, _ state: WindowState, after: Int32) {
+    private mutating func insert(_ key: WindowKey, _ state: consuming WindowState, after: Int32) {
         let index: Int32
         if let reused = freeStates.popLast() {
             index = reused
@@ -122,7 +137,7 @@ public struct ReducerStore: Sendable {
         openWindowCount += 1
     }
 
-    /// Unlinks state `index` and returns it to the free list.
+    /// Unlinks state `index` and returns it to the free list (its state was moved out).
     private mutating func remove(_ index: Int32) {
         let key = keys[Int(index)]
         let slot = Int(key.slot)
@@ -133,7 +148,6 @@ public struct ReducerStore: Sendable {
         slotOpen[slot] -= 1
         openWindowCount -= 1
         keys[Int(index)] = WindowKey(slot: -1, windowStart: 0)
-        states[Int(index)] = WindowState(sketchMapping: nil)
         freeStates.append(index)
     }
 
@@ -166,27 +180,45 @@ public struct ReducerStore: Sendable {
     /// partial interns them again), so memory follows the series that are live.
     public mutating func takeSealable(endingBy cutoff: Int64) -> [Int: ReducerRows] {
         let latestStart = cutoff &- window.nanoseconds
-        var byPartition = [Int: ReducerRows]()
-        var localIndex = [Int32: UInt32]()
+        var byPartition = [ReducerRows?](repeating: nil, count: partitionCount)
+        let sealStamp = nextSealStamp()
         var emptied = [Int32]()
         for index in keys.indices {
             let key = keys[index]
             guard key.slot >= 0, key.windowStart <= latestStart else { continue }
-            let partition = Int(slotPartitions[Int(key.slot)])
-            let seriesIndex: UInt32
-            if let known = localIndex[key.slot] {
-                seriesIndex = known
-            } else {
-                seriesIndex = UInt32(byPartition[partition]?.series.count ?? 0)
-                byPartition[partition, default: ReducerRows()].series.append(slotEntries[Int(key.slot)])
-                localIndex[key.slot] = seriesIndex
+            let slot = Int(key.slot)
+            let partition = Int(slotPartitions[slot])
+            if byPartition[partition] == nil { byPartition[partition] = ReducerRows() }
+            if sealStampOfSlot[slot] != sealStamp {
+                sealStampOfSlot[slot] = sealStamp
+                sealIndexOfSlot[slot] = UInt32(byPartition[partition]!.series.count)
+                byPartition[partition]!.series.append(slotEntries[slot])
             }
-            byPartition[partition, default: ReducerRows()].rows.append(WindowRow(seriesIndex: seriesIndex, windowStart: key.windowStart, state: states[index]))
+            // The state moves out of the arena (an empty one takes its place).
+            var state = WindowState(sketchMapping: nil)
+            swap(&state, &states[index])
+            byPartition[partition]!.rows.append(WindowRow(seriesIndex: sealIndexOfSlot[slot], windowStart: key.windowStart, state: state))
             remove(Int32(index))
-            if slotOpen[Int(key.slot)] == 0 { emptied.append(key.slot) }
+            if slotOpen[slot] == 0 { emptied.append(key.slot) }
         }
         forget(emptied)
-        return byPartition
+        var result = [Int: ReducerRows]()
+        for (partition, rows) in byPartition.enumerated() where rows != nil { result[partition] = rows }
+        return result
+    }
+
+    /// A fresh stamp for numbering slots within one set of rows (the per-slot arrays sized to the slots).
+    private mutating func nextSealStamp() -> UInt32 {
+        if sealIndexOfSlot.count < slotEntries.count {
+            sealIndexOfSlot += [UInt32](repeating: 0, count: slotEntries.count - sealIndexOfSlot.count)
+            sealStampOfSlot += [UInt32](repeating: 0, count: slotEntries.count - sealStampOfSlot.count)
+        }
+        sealStamp &+= 1
+        if sealStamp == 0 {
+            for slot in sealStampOfSlot.indices { sealStampOfSlot[slot] = 0 }
+            sealStamp = 1
+        }
+        return sealStamp
     }
 
     /// Forgets series slots that hold no open window.
@@ -206,21 +238,19 @@ public struct ReducerStore: Sendable {
     }
 
     /// Every open window, for a snapshot, with a series table of just the series they use.
-    public func allOpenRows() -> ReducerRows {
+    public mutating func allOpenRows() -> ReducerRows {
         var result = ReducerRows()
         result.rows.reserveCapacity(openWindowCount)
-        var localIndex = [Int32: UInt32]()
+        let stamp = nextSealStamp()
         for index in keys.indices where keys[index].slot >= 0 {
             let key = keys[index]
-            let seriesIndex: UInt32
-            if let known = localIndex[key.slot] {
-                seriesIndex = known
-            } else {
-                seriesIndex = UInt32(result.series.count)
-                result.series.append(slotEntries[Int(key.slot)])
-                localIndex[key.slot] = seriesIndex
+            let slot = Int(key.slot)
+            if sealStampOfSlot[slot] != stamp {
+                sealStampOfSlot[slot] = stamp
+                sealIndexOfSlot[slot] = UInt32(result.series.count)
+                result.series.append(slotEntries[slot])
             }
-            result.rows.append(WindowRow(seriesIndex: seriesIndex, windowStart: key.windowStart, state: states[index]))
+            result.rows.append(WindowRow(seriesIndex: sealIndexOfSlot[slot], windowStart: key.windowStart, state: states[index]))
         }
         return result
     }
