@@ -58,8 +58,16 @@ public struct QuantileSketch: Hashable, Sendable {
     }
 
     /// The representative values of the buckets holding the `rank`-th smallest value (from 0)
-    /// and, when `next`, the one after it: one pass over the buckets.
+    /// and, when `next`, the one after it: one pass over the buckets, from the end nearer the rank
+    /// (a p99 walks down from the largest).
     func values(atRank rank: UInt64, andNext next: Bool) -> (Double, Double) {
+        let total = count
+        if rank >= total / 2 && rank < total { return valuesFromTop(atRank: rank, andNext: next, total: total) }
+        return valuesFromBottom(atRank: rank, andNext: next)
+    }
+
+    /// As `values(atRank:andNext:)`, walking from the smallest value.
+    func valuesFromBottom(atRank rank: UInt64, andNext next: Bool) -> (Double, Double) {
         let target = next ? rank + 1 : rank
         var seen: UInt64 = 0
         var low: Double?
@@ -78,6 +86,30 @@ public struct QuantileSketch: Hashable, Sendable {
             if let found = visit(positive.counts[position], mapping.value(positive.offset + Int32(position))) { return found }
         }
         let last = low ?? 0
+        return (last, last)
+    }
+
+    /// As `values(atRank:andNext:)`, walking from the largest value: the `rank`-th smallest is
+    /// the `(total − 1 − rank)`-th largest, and the one after it comes first.
+    func valuesFromTop(atRank rank: UInt64, andNext next: Bool, total: UInt64) -> (Double, Double) {
+        let fromTop = total - 1 - rank
+        let nextFromTop = next && fromTop > 0 ? fromTop - 1 : fromTop
+        var seen: UInt64 = 0
+        var high: Double?
+        func visit(_ count: UInt64, _ value: @autoclosure () -> Double) -> (Double, Double)? {
+            seen += count
+            if high == nil && seen > nextFromTop { high = value() }
+            if seen > fromTop { return (value(), high!) }
+            return nil
+        }
+        for position in positive.counts.indices.reversed() where positive.counts[position] > 0 {
+            if let found = visit(positive.counts[position], mapping.value(positive.offset + Int32(position))) { return found }
+        }
+        if zeroCount > 0, let found = visit(zeroCount, 0) { return found }
+        for position in negative.counts.indices where negative.counts[position] > 0 {
+            if let found = visit(negative.counts[position], -mapping.value(negative.offset + Int32(position))) { return found }
+        }
+        let last = high ?? 0
         return (last, last)
     }
 }

@@ -56,15 +56,18 @@ public struct SketchMapping: Hashable, Sendable {
     }
 
     /// The magnitude whose `approximateLog2` is `x` (Newton's method on the cubic, which is
-    /// increasing on [0, 1]).
+    /// increasing on [0, 1], from `2^t − 1`: the cubic approximates `log₂(1 + s)`, so a step or
+    /// two reach the fixed point).
     static func inverseLog2(_ x: Double) -> Double {
         let exponent = x.rounded(.down)
         let target = x - exponent
-        var s = target
+        var s = Swift.min(Swift.max(exp2(target) - 1, 0), 1)
         for _ in 0..<8 {
             let p = ((a * s + b) * s + c) * s - target
             let slope = (3 * a * s + 2 * b) * s + c
-            s = Swift.min(Swift.max(s - p / slope, 0), 1)
+            let next = Swift.min(Swift.max(s - p / slope, 0), 1)
+            if next == s { break }
+            s = next
         }
         return (1 + s) * exponent2(Int(exponent))
     }

@@ -82,17 +82,21 @@ public struct SeriesFilter: Hashable, Sendable {
 /// Merges base windows into query buckets: one state per (group, bucket start).
 public struct BucketAccumulator: Sendable {
     public let spec: QuerySpec
-    /// Per group key (the name plus the group-by tags, or plus the filter tags without
-    /// group-by): bucket start → merged state.
-    public private(set) var groups: [SeriesKey: [Int64: WindowState]] = [:]
+    /// Groups by number: their keys (the name plus the group-by tags, or plus the filter tags
+    /// without group-by) and their buckets (bucket start → merged state).
+    private var groupKeys: [SeriesKey] = []
+    private var groupBuckets: [[Int64: WindowState]] = []
+    private var groupOfKey: [SeriesKey: Int] = [:]
     /// The distinct series read so far, counted only under a limit.
     private var admitted = Set<SeriesKey>()
-    // The group of the series added last: rows come series by series.
-    private var lastSeries: SeriesKey?
-    private var lastGroup: SeriesKey?
 
     public init(spec: QuerySpec) {
         self.spec = spec
+    }
+
+    /// Per group key: bucket start → merged state.
+    public var groups: [SeriesKey: [Int64: WindowState]] {
+        Dictionary(uniqueKeysWithValues: zip(groupKeys, groupBuckets))
     }
 
     /// Counts `series` as read by the query, before any of its rows is added; refuses it
@@ -110,18 +114,30 @@ public struct BucketAccumulator: Sendable {
         return SeriesKey(name: spec.name, tags: tags)
     }
 
+    /// The number of the group `series` falls in: look it up once per series, then add the
+    /// series' rows with `add(group:windowStart:state:)`.
+    public mutating func groupNumber(of series: SeriesKey) -> Int {
+        groupNumber(ofGroup: group(of: series))
+    }
+
+    /// The number of the group whose key is `key` (as `group(of:)` gives it).
+    public mutating func groupNumber(ofGroup key: SeriesKey) -> Int {
+        if let number = groupOfKey[key] { return number }
+        groupOfKey[key] = groupKeys.count
+        groupKeys.append(key)
+        groupBuckets.append([:])
+        return groupKeys.count - 1
+    }
+
+    /// Adds one base window (or an already merged bucket) to group `group`.
+    @inline(__always)
+    public mutating func add(group: Int, windowStart: Int64, state: WindowState) {
+        groupBuckets[group].merge(state, into: windowStart.floorDivided(by: spec.step) &* spec.step)
+    }
+
     /// Adds one base window (or an already merged bucket) of `series`.
     public mutating func add(series: SeriesKey, windowStart: Int64, state: WindowState) {
-        let bucket = windowStart.floorDivided(by: spec.step) &* spec.step
-        let key: SeriesKey
-        if series == lastSeries, let lastGroup {
-            key = lastGroup
-        } else {
-            key = group(of: series)
-            lastSeries = series
-            lastGroup = key
-        }
-        groups[key, default: [:]].merge(state, into: bucket)
+        add(group: groupNumber(of: series), windowStart: windowStart, state: state)
     }
 }
 

@@ -169,10 +169,14 @@ public struct ReducerCommit<Request> {
     public func sealingRows(partition: Int, matching filter: SeriesFilter, from: Int64, to: Int64,
                             into accumulator: inout BucketAccumulator) throws(QuerySeriesLimitError) {
         guard let rows = sealing?.sealed[partition] else { return }
-        let matching = rows.series.map { filter.matches($0.key) }
-        for (entry, matches) in zip(rows.series, matching) where matches { try accumulator.admit(entry.key) }
-        for row in rows.rows where matching[Int(row.seriesIndex)] && row.windowStart >= from && row.windowStart < to {
-            accumulator.add(series: rows.series[Int(row.seriesIndex)].key, windowStart: row.windowStart, state: row.state)
+        // Per series of the job: its group, or -1 when the filter leaves it out.
+        var groups = [Int](repeating: -1, count: rows.series.count)
+        for (index, entry) in rows.series.enumerated() where filter.matches(entry.key) {
+            try accumulator.admit(entry.key)
+            groups[index] = accumulator.groupNumber(of: entry.key)
+        }
+        for row in rows.rows where groups[Int(row.seriesIndex)] >= 0 && row.windowStart >= from && row.windowStart < to {
+            accumulator.add(group: groups[Int(row.seriesIndex)], windowStart: row.windowStart, state: row.state)
         }
     }
 

@@ -260,11 +260,12 @@ public struct ReducerStore: Sendable {
                          into accumulator: inout BucketAccumulator) throws(QuerySeriesLimitError) {
         for slot in slotsOfName[filter.name] ?? [] where filter.matches(slotEntries[Int(slot)].key) {
             try accumulator.admit(slotEntries[Int(slot)].key)
+            let group = accumulator.groupNumber(of: slotEntries[Int(slot)].key)
             var index = slotHead[Int(slot)]
             while index >= 0 {
                 let start = keys[Int(index)].windowStart
                 if start >= from && start < to {
-                    accumulator.add(series: slotEntries[Int(slot)].key, windowStart: start, state: states[Int(index)])
+                    accumulator.add(group: group, windowStart: start, state: states[Int(index)])
                 }
                 index = nextInSlot[Int(index)]
             }

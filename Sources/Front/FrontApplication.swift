@@ -174,7 +174,7 @@ struct FrontHandlers: Sendable {
         guard let precision = LineProtocol.Precision(precisionText) else {
             return Self.error(.badRequest, "precision '\(precisionText ?? "")' must be ns, us, ms, s, m or h")
         }
-        if let refusal = tooMany(Self.lineCount(bytes), "lines") { return refusal }
+        if let refusal = tooMany(LineProtocol.lineCount(bytes), "lines") { return refusal }
         let reply: IngestReply
         do {
             let batchID = UInt64.random(in: 1...UInt64.max)
@@ -195,13 +195,6 @@ struct FrontHandlers: Sendable {
         let more = badLines > 1 ? " (and \(badLines - 1) more bad lines)" : ""
         return Self.error(.badRequest, "line \(first.index): \(first.error)\(more); \(lines - badLines) of \(lines) lines written"
                             + (refusal.map { "; " + $0 } ?? ""))
-    }
-
-    /// Lines in a body (an upper bound on its data lines).
-    static func lineCount(_ bytes: [UInt8]) -> Int {
-        var count = bytes.last.map { $0 == UInt8(ascii: "\n") ? 0 : 1 } ?? 0
-        for byte in bytes where byte == UInt8(ascii: "\n") { count += 1 }
-        return count
     }
 
     /// `GET /v1/query`.

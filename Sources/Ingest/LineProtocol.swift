@@ -63,6 +63,26 @@ public enum LineProtocol {
         }
     }
 
+    /// Lines in a body (an upper bound on its data lines): newlines counted eight bytes at a
+    /// time (a byte of `word ^ 0x0a…` is zero exactly where a newline is).
+    public static func lineCount(_ bytes: [UInt8]) -> Int {
+        var count = bytes.last.map { $0 == UInt8(ascii: "\n") ? 0 : 1 } ?? 0
+        bytes.withUnsafeBytes { raw in
+            let low: UInt64 = 0x7f7f_7f7f_7f7f_7f7f
+            var offset = 0
+            while offset + 8 <= raw.count {
+                let word = raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ 0x0a0a_0a0a_0a0a_0a0a
+                count += (~(((word & low) &+ low) | word | low)).nonzeroBitCount
+                offset += 8
+            }
+            while offset < raw.count {
+                if raw[offset] == UInt8(ascii: "\n") { count += 1 }
+                offset += 1
+            }
+        }
+        return count
+    }
+
     /// Parses a whole body into one batch; every sample is validated against `validator` at
     /// `now`. Good lines are taken whole, bad ones are reported by number.
     public static func parse(_ body: [UInt8], precision: Precision, validator: SampleValidator, now: Timestamp) -> Parsed {

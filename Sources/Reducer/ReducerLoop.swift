@@ -309,6 +309,11 @@ final class ReducerLoop {
     /// computes the requested stats.
     func answer(_ spec: QuerySpec) throws -> QueryAnswer {
         var accumulator = BucketAccumulator(spec: spec)
+        let (hits, misses) = (catalog.resultHits, catalog.resultMisses)
+        defer {
+            metrics.resultCacheHits.increment(by: Int64(catalog.resultHits - hits))
+            metrics.resultCacheMisses.increment(by: Int64(catalog.resultMisses - misses))
+        }
         try catalog.rows(partition: map.partition(of: spec.name), spec: spec, into: &accumulator)
         let quarantined = catalog.takeQuarantined()
         if !quarantined.isEmpty { quarantineRows(quarantined.count, source: "shard", lines: quarantined) }

@@ -22,6 +22,8 @@ struct ReducerMetrics {
     let sealFailures: Counter
     let partialsPerTurn: ValueHistogram
     let queriesPerTurn: ValueHistogram
+    let resultCacheHits: Counter
+    let resultCacheMisses: Counter
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -43,6 +45,9 @@ struct ReducerMetrics {
         quarantinedRecords = registry.counter("windrow_quarantined_log_records_total", help: "Write-ahead-log records that failed their checksum or did not decode on replay, set aside.")
         logFailures = registry.counter("windrow_log_write_failures_total", help: "Log syncs that failed (a full disk, say); the partials were refused and are resent.")
         sealFailures = registry.counter("windrow_seal_failures_total", help: "Seals that failed (a full disk, say) and were retried later.")
+        let cacheHelp = "Shard files a query covered whole, answered from their cached buckets (hit) or computed and cached (miss)."
+        resultCacheHits = registry.counter("windrow_query_file_results_total", labels: [("result", "hit")], help: cacheHelp)
+        resultCacheMisses = registry.counter("windrow_query_file_results_total", labels: [("result", "miss")], help: cacheHelp)
         let help = "Messages taken off a ZeroMQ queue in one loop turn; turns at the top bucket (the per-turn limit) mean the queue holds more."
         partialsPerTurn = registry.valueHistogram("windrow_zmq_messages_per_turn", labels: [("queue", "partials")],
                                                       buckets: [1, 10, 100, 500, Double(ReducerLoop.drainMessagesMax)], help: help)

@@ -10,6 +10,10 @@ struct ShardCatalog {
     private(set) var names: [String] = []
     private(set) var totalBytes = 0
     private var cache = BlockCache(rowsMax: 500_000)
+    private var results = ResultCache(statesMax: 100_000)
+    /// Files answered from cached buckets, and files whose buckets were computed (then cached).
+    var resultHits: Int { results.hits }
+    var resultMisses: Int { results.misses }
     /// Rows of shard blocks that no state can have, left out of answers (found once per decoded
     /// block), as quarantine lines naming the file; the loop takes and reports them.
     private(set) var quarantined: [String] = []
@@ -20,32 +24,67 @@ struct ShardCatalog {
         totalBytes += reader.fileSize
     }
 
-    /// Adds the rows of matching series in `[from, to)` from every file of `partition`.
+    /// Adds the rows of matching series in `[from, to)` from every file of `partition`. A file
+    /// the range covers whole answers from its cached buckets for the query's shape (files never
+    /// change, and buckets are aligned to the epoch, so they serve any range that covers it).
     mutating func rows(partition: Int, spec: QuerySpec, into accumulator: inout BucketAccumulator) throws {
-        let filter = spec.filter
-        let sketches = spec.needsSketches
         for reader in byPartition[partition] ?? [] {
             guard reader.windowStartMax >= spec.from, reader.windowStartMin < spec.to else { continue }
-            var found = [QuarantinedRow]()
-            defer { quarantined += found.map { "shard \(reader.path): \($0)" } }
-            var index = lowerBound(reader, name: spec.name)
-            while index < reader.series.count, reader.series[index].key.name == spec.name {
-                let key = reader.series[index].key
-                let range = reader.ranges[index]
-                if filter.matches(key), range.rowCount > 0, range.windowStartMax >= spec.from, range.windowStartMin < spec.to {
-                    try accumulator.admit(key)
-                    for number in Int(range.firstBlock)..<Int(range.firstBlock + range.blockCount) {
-                        let block = reader.blocks[number]
-                        guard block.windowStartMax >= spec.from, block.windowStartMin < spec.to else { continue }
-                        for row in try cache.rows(reader, block: number, sketches: sketches, quarantine: &found)
-                        where Int(row.seriesIndex) == index && row.windowStart >= spec.from && row.windowStart < spec.to {
-                            accumulator.add(series: key, windowStart: row.windowStart, state: row.state)
-                        }
-                    }
-                }
-                index += 1
+            guard spec.from <= reader.windowStartMin, spec.to > reader.windowStartMax else {
+                try rows(reader, spec: spec, into: &accumulator)
+                continue
+            }
+            let key = ResultCache.Key(path: reader.path, name: spec.name, tags: spec.tags, groupBy: spec.groupBy, step: spec.step,
+                                      sketches: spec.needsSketches)
+            let result: ResultCache.Result
+            if let cached = results.result(key) {
+                result = cached
+            } else {
+                var whole = spec
+                whole.from = .min
+                whole.to = .max
+                whole.seriesMax = nil
+                var own = BucketAccumulator(spec: whole)
+                let series = try rows(reader, spec: whole, into: &own)
+                result = ResultCache.Result(series: series, groups: own.groups.map { ($0.key, $0.value) })
+                results.store(result, key)
+            }
+            for series in result.series { try accumulator.admit(series) }
+            for (groupKey, buckets) in result.groups {
+                let group = accumulator.groupNumber(ofGroup: groupKey)
+                for (start, state) in buckets { accumulator.add(group: group, windowStart: start, state: state) }
             }
         }
+    }
+
+    /// Adds the rows of one file's matching series in `[spec.from, spec.to)`; returns the series.
+    @discardableResult
+    private mutating func rows(_ reader: ShardReader, spec: QuerySpec, into accumulator: inout BucketAccumulator) throws -> [SeriesKey] {
+        var found = [QuarantinedRow]()
+        defer { quarantined += found.map { "shard \(reader.path): \($0)" } }
+        var matched = [SeriesKey]()
+        var index = lowerBound(reader, name: spec.name)
+        while index < reader.series.count, reader.series[index].key.name == spec.name {
+            let key = reader.series[index].key
+            let range = reader.ranges[index]
+            if spec.filter.matches(key), range.rowCount > 0, range.windowStartMax >= spec.from, range.windowStartMin < spec.to {
+                try accumulator.admit(key)
+                matched.append(key)
+                let group = accumulator.groupNumber(of: key)
+                for number in Int(range.firstBlock)..<Int(range.firstBlock + range.blockCount) {
+                    let block = reader.blocks[number]
+                    guard block.windowStartMax >= spec.from, block.windowStartMin < spec.to else { continue }
+                    let rows = try cache.rows(reader, block: number, sketches: spec.needsSketches, quarantine: &found)
+                    // By position: no row is copied out of the cached block.
+                    for position in rows.indices
+                    where Int(rows[position].seriesIndex) == index && rows[position].windowStart >= spec.from && rows[position].windowStart < spec.to {
+                        accumulator.add(group: group, windowStart: rows[position].windowStart, state: rows[position].state)
+                    }
+                }
+            }
+            index += 1
+        }
+        return matched
     }
 
     /// The quarantine lines found since the last call.
@@ -106,5 +145,57 @@ struct BlockCache {
             rowsHeld -= entries.removeValue(forKey: evicted)?.count ?? 0
         }
         return rows
+    }
+}
+
+/// Per file and query shape (name, tag filter, group-by, step, whether sketches are read): the
+/// file's merged buckets and the series they came from. Oldest evicted first once more than
+/// `statesMax` bucket states are held.
+struct ResultCache {
+    struct Key: Hashable {
+        var path: String
+        var name: String
+        var tags: [Tag]
+        var groupBy: [String]
+        var step: Int64
+        var sketches: Bool
+    }
+
+    struct Result {
+        var series: [SeriesKey]
+        var groups: [(SeriesKey, [Int64: WindowState])]
+        var stateCount: Int { groups.reduce(0) { $0 + $1.1.count } }
+    }
+
+    let statesMax: Int
+    private var entries: [Key: Result] = [:]
+    private var order: [Key] = []
+    private var statesHeld = 0
+    private(set) var hits = 0
+    private(set) var misses = 0
+
+    init(statesMax: Int) {
+        self.statesMax = statesMax
+    }
+
+    mutating func result(_ key: Key) -> Result? {
+        guard let found = entries[key] else {
+            misses += 1
+            return nil
+        }
+        hits += 1
+        return found
+    }
+
+    mutating func store(_ result: Result, _ key: Key) {
+        let states = result.stateCount
+        guard states <= statesMax else { return }
+        entries[key] = result
+        order.append(key)
+        statesHeld += states
+        while statesHeld > statesMax, !order.isEmpty {
+            let evicted = order.removeFirst()
+            statesHeld -= entries.removeValue(forKey: evicted)?.stateCount ?? 0
+        }
     }
 }

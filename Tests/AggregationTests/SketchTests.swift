@@ -1,4 +1,4 @@
-import Aggregation
+@testable import Aggregation
 import TestSupport
 import Testing
 
@@ -88,3 +88,28 @@ import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// A rank is found the same walking from either end of the buckets.
+@Suite struct SketchWalkTests {
+    @Test func bothWalksFindTheSameBucketsAtEveryRank() {
+        var random = SeededGenerator(seed: 0xd0e)
+        for round in 0..<40 {
+            var sketch = QuantileSketch(mapping: .standard)
+            for _ in 0..<(1 + round * 7) {
+                switch Int.random(in: 0..<5, using: &random) {
+                case 0: sketch.add(0)
+                case 1: sketch.add(-Double.random(in: 0.001...1000, using: &random))
+                default: sketch.add(Double.random(in: 0.001...1000, using: &random))
+                }
+            }
+            let total = sketch.count
+            for rank in 0..<total {
+                for next in [false, true] where !next || rank + 1 < total {
+                    let top = sketch.valuesFromTop(atRank: rank, andNext: next, total: total)
+                    let bottom = sketch.valuesFromBottom(atRank: rank, andNext: next)
+                    #expect(top == bottom, "round \(round) rank \(rank) of \(total) next \(next)")
+                }
+            }
+        }
+    }
+}

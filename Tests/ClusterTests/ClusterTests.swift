@@ -44,6 +44,11 @@ import ZeroMQ
         try await cluster.json("/v1/query?name=\(name)&from=\(from)&to=\(to)&step=\(step)&stats=\(AnswerCheck.stats)\(extra)")
     }
 
+    /// `windrow_query_file_results_total{result="hit"}` summed over the reducers.
+    static func fileResultHits(_ cluster: LocalClusterProcess) async throws -> Double {
+        try await cluster.reducerFigure("windrow_query_file_results_total{result=\"hit\"}")
+    }
+
     /// Waits until the cluster counts `total` samples of `name` in `[from, to)`.
     static func waitForCount(_ cluster: LocalClusterProcess, name: String, from: Int64, to: Int64, total: Int, seconds: Double = 30) async throws {
         let deadline = Date().addingTimeInterval(seconds)
@@ -105,6 +110,10 @@ import ZeroMQ
             #expect(inspect.terminationStatus == 0, "inspect \(shard)")
         }
         let before = try await Self.query(cluster, name: "e2e.latency", from: start, to: end, step: "1h", extra: "&group_by=host")
+        // Asked again, files a range covers whole answer from their cached buckets: still exact.
+        let hits = try await Self.fileResultHits(cluster)
+        try await Self.checkAnswers(cluster, data, name: "e2e.latency", from: start, to: end, label: "from cached file results")
+        #expect(try await Self.fileResultHits(cluster) > hits, "repeated queries are answered from cached file results")
 
         cluster.stop()
         let restarted = LocalClusterProcess(dataDirectory: directory.path, mappers: 2, reducers: 2, extra: Self.fast)

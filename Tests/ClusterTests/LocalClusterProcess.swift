@@ -88,6 +88,20 @@ final class LocalClusterProcess: @unchecked Sendable {
         return object
     }
 
+    /// A figure (a sample line's name and labels) summed over every reducer's `/metrics`, found
+    /// by the ports `windrow local` recorded.
+    func reducerFigure(_ sample: String) async throws -> Double {
+        let ports = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dataDirectory + "/local-ports.json"))) as? [String: Int] ?? [:]
+        var total = 0.0
+        for (role, port) in ports where role.hasPrefix("reducer-") && role.hasSuffix("-http") {
+            let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+            for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.hasPrefix(sample + " ") {
+                total += Double(line.split(separator: " ").last ?? "") ?? 0
+            }
+        }
+        return total
+    }
+
     /// The mappers' acknowledged endpoints, from `/v1/cluster`.
     func ackedEndpoints() async throws -> [String] {
         let cluster = try await json("/v1/cluster")

@@ -115,6 +115,16 @@ struct RenumberingSink: LineSink {
 }
 
 extension LineReaderTests {
+    @Test func linesAreCountedAsANaiveLoopCountsThem() {
+        var random = SeededGenerator(seed: 0x1ee7)
+        let alphabet: [UInt8] = [0x0a, 0x0b, 0x8a, 0x09, 0x61, 0x00, 0xff]
+        for length in 0..<300 {
+            let bytes: [UInt8] = (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &random)] }
+            let naive = bytes.filter { $0 == UInt8(ascii: "\n") }.count + (bytes.last.map { $0 == UInt8(ascii: "\n") ? 0 : 1 } ?? 0)
+            #expect(LineProtocol.lineCount(bytes) == naive, "\(bytes)")
+        }
+    }
+
     @Test func aReaderThatRemembersReadsWhatAFreshOneReads() {
         var random = SeededGenerator(seed: 0x5eed)
         var reader = LineReader(prefixesMax: 300)
