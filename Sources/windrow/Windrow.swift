@@ -15,6 +15,7 @@ struct Windrow: AsyncParsableCommand {
 
     /// Applies `--config FILE` (as environment defaults) before parsing.
     static func main() async {
+        ProcessMemory.limitAllocatorArenas()
         do {
             await main(try ConfigFile.applying(to: Array(CommandLine.arguments.dropFirst())))
         } catch {
