@@ -60,6 +60,8 @@ public struct LineReader {
     private var lineSeries: [UInt32] = []
     private var lineValues: [Double] = []
     private var lineRefusals: [ValidationError] = []
+    /// The timestamp of the line `readFast` last accepted.
+    private var pendingTimestamp = SampleBatch.arrivalTime
 
     private static let invalidName = UInt32.max
     private static let refusedSeries = UInt32.max - 1
@@ -106,9 +108,6 @@ public struct LineReader {
         self = LineReader(prefixesMax: prefixesMax)
         self.epoch = epoch
     }
-
-    /// The timestamp of the line `readFast` last accepted.
-    private var pendingTimestamp = SampleBatch.arrivalTime
 
     /// Hands the current line's samples to the sink; refused ones are counted.
     @inline(__always)
