@@ -17,6 +17,8 @@ public struct ReducerConfiguration: Sendable {
     public var sealIntervalMs: Int = 5_000
     /// Checkpoint (snapshot open windows, rotate the log) once the log is this large.
     public var walBytesMax: Int = 256 << 20
+    /// Most shard files held open for reading at once (least recently used closed first).
+    public var openFilesMax: Int = 256
     public var heartbeatIntervalMs: Int = 1000
     /// Required of every caller of the partial and query endpoints, and sent to the coordinator.
     public var clusterSecret: [UInt8]?

@@ -24,6 +24,8 @@ final class ReducerLoop {
     let map: PartitionMap
     var commit: ReducerCommit<RPCServer.Request>
     var catalog = ShardCatalog()
+    /// The descriptors of the shard files, bounded by `--open-files-max`.
+    let openFiles: OpenFiles
     var checkpoint: ReducerCheckpoint
     let quarantine: Quarantine
     /// Whether the last log sync failed: the failure is logged once, and so is the recovery.
@@ -31,6 +33,8 @@ final class ReducerLoop {
     /// The seal being written by its thread: where its outcome arrives, when it started
     /// (monotonic ns, to time the whole seal) and how many windows it seals.
     var sealInFlight: (mailbox: SealMailbox, start: Int64, rows: Int)?
+    /// Shard file opens counted in `/metrics` so far.
+    var openedBefore = 0
     /// Windows left open by the last look for sealable ones.
     var openAfterSeal = 0
     /// A seal starts before its interval once this many windows more than the last seal left
@@ -45,6 +49,7 @@ final class ReducerLoop {
         self.stop = stop
         self.clock = clock
         let configuration = service.configuration
+        openFiles = OpenFiles(limit: configuration.openFilesMax)
         let refusals = InternalRefusals(registry: service.metrics.registry)
         partials = try RPCServer(context: service.context, bind: configuration.partialsEndpoint, secret: configuration.clusterSecret,
                                  refused: refusals.count)
@@ -121,7 +126,7 @@ final class ReducerLoop {
             let name = String(path.split(separator: "/").last!)
             if listed.contains(name) {
                 do {
-                    catalog.add(try ShardReader(path: path), name: name)
+                    catalog.add(try ShardReader(path: path, files: openFiles), name: name)
                 } catch {
                     // Reported and set aside, never a crash loop: the rest of the data stays served.
                     guard error.isCorrupt else { throw error }
@@ -336,6 +341,9 @@ final class ReducerLoop {
     }
 
     func heartbeat() {
+        metrics.openShardFiles.set(Double(openFiles.openCount))
+        metrics.shardFileOpens.increment(by: Int64(openFiles.opens - openedBefore))
+        openedBefore = openFiles.opens
         let report = Self.report(service, figures: [
             "open_windows": Double(commit.store.openWindowCount), "shard_files": Double(catalog.names.count),
             "shard_bytes": Double(catalog.totalBytes), "wal_bytes": Double(log.sizeBytes),
@@ -370,7 +378,7 @@ final class ReducerLoop {
         next.sequence += 1
         next.applied = job.applied
         next.walStart = log.endPosition
-        let writer = SealWriter(shardDirectory: shardDirectory, directory: directory, checkpointPath: checkpointPath,
+        let writer = SealWriter(shardDirectory: shardDirectory, directory: directory, checkpointPath: checkpointPath, files: openFiles,
                                 windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping)
         let mailbox = SealMailbox()
         let waker = service.waker

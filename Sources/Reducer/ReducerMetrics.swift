@@ -23,6 +23,8 @@ struct ReducerMetrics {
     let partialsPerTurn: ValueHistogram
     let queriesPerTurn: ValueHistogram
     let resultCacheHits: Counter
+    let openShardFiles: Gauge
+    let shardFileOpens: Counter
     let resultCacheMisses: Counter
 
     init(registry: PrometheusCollectorRegistry) {
@@ -45,6 +47,8 @@ struct ReducerMetrics {
         quarantinedRecords = registry.counter("windrow_quarantined_log_records_total", help: "Write-ahead-log records that failed their checksum or did not decode on replay, set aside.")
         logFailures = registry.counter("windrow_log_write_failures_total", help: "Log syncs that failed (a full disk, say); the partials were refused and are resent.")
         sealFailures = registry.counter("windrow_seal_failures_total", help: "Seals that failed (a full disk, say) and were retried later.")
+        openShardFiles = registry.gauge("windrow_open_shard_files", help: "Shard files held open for reading (at most --open-files-max).")
+        shardFileOpens = registry.counter("windrow_shard_file_opens_total", help: "Shard files opened for reading (again after being closed for others, too).")
         let cacheHelp = "Shard files a query covered whole, answered from their cached buckets (hit) or computed and cached (miss)."
         resultCacheHits = registry.counter("windrow_query_file_results_total", labels: [("result", "hit")], help: cacheHelp)
         resultCacheMisses = registry.counter("windrow_query_file_results_total", labels: [("result", "miss")], help: cacheHelp)

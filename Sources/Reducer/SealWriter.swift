@@ -14,6 +14,7 @@ struct SealWriter: Sendable {
     let shardDirectory: String
     let directory: String
     let checkpointPath: String
+    let files: OpenFiles
     let windowNanoseconds: Int64
     let sketchMapping: SketchMapping?
 
@@ -53,7 +54,7 @@ struct SealWriter: Sendable {
             var failedOpens: [String] = []
             for (name, path) in written {
                 do {
-                    readers.append((name, try ShardReader(path: path)))
+                    readers.append((name, try ShardReader(path: path, files: files)))
                 } catch {
                     failedOpens.append("sealed shard \(name) cannot be opened until restart: \(error)")
                 }

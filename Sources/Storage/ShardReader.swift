@@ -7,7 +7,8 @@ import Wire
 /// Reads a shard file: the footer and index when opened, then only the blocks a query needs.
 /// Every section is checked (lengths, CRC-32C, layout) before it is used.
 ///
-/// `Sendable`: all state is immutable after `init`; block reads use `pread` (see `File`).
+/// `Sendable`: all state is immutable after `init`; block reads use `pread` (see `File`) on the
+/// descriptor `files` holds for it, opened again if it was closed in the meantime.
 public final class ShardReader: Sendable {
     public let path: String
     public let metadata: ShardMetadata
@@ -24,11 +25,15 @@ public final class ShardReader: Sendable {
     /// not time, so these are over all blocks).
     public let windowStartMin: Int64
     public let windowStartMax: Int64
-    private let file: File
+    private let files: OpenFiles
 
-    /// Opens `path`, checking the header, the footer and the index.
-    public init(path: String) throws(StorageError) {
-        let file = try File(readingAt: path)
+    /// Opens `path` through `files` (by default a descriptor of its own, kept open), checking
+    /// the header, the footer and the index.
+    public init(path: String, files: OpenFiles = OpenFiles(limit: 1)) throws(StorageError) {
+        let file = try files.file(path)
+        // A file that does not check out does not keep a descriptor.
+        var checked = false
+        defer { if !checked { files.close(path) } }
         let size = try file.size()
         let minimum = ShardLayout.headerSize + ShardLayout.footerSize
         guard size >= minimum else {
@@ -65,7 +70,8 @@ public final class ShardReader: Sendable {
         }
         self.path = path
         self.fileSize = size
-        self.file = file
+        self.files = files
+        checked = true
     }
 
     /// Checks a stored section's checksum and decompresses it.
@@ -85,7 +91,7 @@ public final class ShardReader: Sendable {
     public func readBlock(_ number: Int, sketches: Bool = true, quarantine: inout [QuarantinedRow]) throws(StorageError) -> [WindowRow] {
         let block = blocks[number]
         let subject = "shard block \(number)"
-        let stored = try file.read(count: Int(block.storedLength), at: Int(block.offset))
+        let stored = try files.file(path).read(count: Int(block.storedLength), at: Int(block.offset))
         do {
             let raw = try Self.unpack(stored, rawLength: Int(block.rawLength), checksum: block.checksum, subject: subject)
             var reader = ByteReader(raw, subject: subject)

@@ -15,6 +15,7 @@ struct ReducerCommand: AsyncParsableCommand {
     @Option(help: "ZeroMQ ROUTER endpoint for queries.") var query = Env.string("QUERY", "tcp://0.0.0.0:5561")
     @Option(help: "Milliseconds after a window's end (by the watermark) before it is sealed.") var allowedLatenessMs = Env.int("ALLOWED_LATENESS_MS", 30_000)
     @Option(help: "How often (ms) to look for windows to seal.") var sealIntervalMs = Env.int("SEAL_INTERVAL_MS", 5000)
+    @Option(help: "Most shard files held open for reading at once (least recently used closed first).") var openFilesMax = Env.int("OPEN_FILES_MAX", 256)
 
     func run() async throws {
         let resolved = ordinal >= 0 ? ordinal : (windrow.ordinal(of: id) ?? 0)
@@ -23,6 +24,8 @@ struct ReducerCommand: AsyncParsableCommand {
                                                  queryEndpoint: query, advertisedHost: common.host, coordinatorEndpoint: common.coordinator)
         configuration.allowedLatenessMs = allowedLatenessMs
         configuration.sealIntervalMs = sealIntervalMs
+        guard openFilesMax >= 1 else { throw ValidationError("--open-files-max must be at least 1") }
+        configuration.openFilesMax = openFilesMax
         configuration.clusterSecret = try secret.load(logger)
         let registry = PrometheusCollectorRegistry()
         let service = try ReducerService(configuration: configuration, registry: registry, logger: logger)

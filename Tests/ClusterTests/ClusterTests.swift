@@ -87,7 +87,9 @@ import ZeroMQ
         let end = (Self.nowMs() / Self.day - 1) * Self.day
         let start = end - 2 * Self.day
         let data = KnownDataset.make(name: "e2e.latency", count: 30_000, start: start, spanMs: 2 * Self.day, seed: 1)
-        let cluster = LocalClusterProcess(dataDirectory: directory.path, mappers: 2, reducers: 2, extra: Self.fast)
+        // One descriptor per reducer for its shard files: queries close and reopen them.
+        let cluster = LocalClusterProcess(dataDirectory: directory.path, mappers: 2, reducers: 2, extra: Self.fast,
+                                          environment: ["WINDROW_OPEN_FILES_MAX": "1"])
         try await cluster.start()
         defer { cluster.stop() }
         let viaZeroMQ = try await Self.sendAcked(data.batches(of: 2500, range: 0..<15_000), to: try await cluster.ackedEndpoints())
@@ -114,6 +116,11 @@ import ZeroMQ
         let hits = try await Self.fileResultHits(cluster)
         try await Self.checkAnswers(cluster, data, name: "e2e.latency", from: start, to: end, label: "from cached file results")
         #expect(try await Self.fileResultHits(cluster) > hits, "repeated queries are answered from cached file results")
+        try await Task.sleep(for: .seconds(1.5))  // the figures are set at each heartbeat
+        let open = try await cluster.reducerFigure("windrow_open_shard_files")
+        let opens = try await cluster.reducerFigure("windrow_shard_file_opens_total")
+        #expect(open >= 1 && open <= 2, "at most one shard file open per reducer (\(open))")
+        #expect(opens > Double(shards.count), "files closed for others were opened again (\(opens) opens of \(shards.count) files)")
 
         cluster.stop()
         let restarted = LocalClusterProcess(dataDirectory: directory.path, mappers: 2, reducers: 2, extra: Self.fast)

@@ -14,11 +14,14 @@ final class LocalClusterProcess: @unchecked Sendable {
     let dataDirectory: String
     let httpPort: Int
     let arguments: [String]
+    /// Added to the test's environment (children inherit it).
+    let environment: [String: String]
     private(set) var process: Process?
     var base: String { "http://127.0.0.1:\(httpPort)" }
 
-    init(dataDirectory: String, mappers: Int, reducers: Int, extra: [String] = []) {
+    init(dataDirectory: String, mappers: Int, reducers: Int, extra: [String] = [], environment: [String: String] = [:]) {
         self.dataDirectory = dataDirectory
+        self.environment = environment
         httpPort = Self.freePort()
         arguments = ["local", "--data-dir", dataDirectory, "--http-port", String(httpPort), "--ingest-port", "0",
                      "--mappers", String(mappers), "--reducers", String(reducers), "--statsd-port", "0", "--log-level", "warning"] + extra
@@ -45,6 +48,7 @@ final class LocalClusterProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         self.process = process
