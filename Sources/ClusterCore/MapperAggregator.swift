@@ -39,10 +39,8 @@ public struct MapperAggregator: Sendable {
     private var stagedSlots: [Int32] = []
     private var stagedTimes: [Int64] = []
     private var stagedValues: [Double] = []
-    /// Per slot: its index in the batch being built (valid when its stamp is the current one).
-    private var batchIndexOfSlot: [UInt32] = []
-    private var batchStampOfSlot: [UInt32] = []
-    private var batchStamp: UInt32 = 0
+    /// Slots numbered into the series table of the batch being built.
+    private var numbering = SlotNumbering()
 
     public init(window: Step, sketchMapping: SketchMapping?, partitionCount: Int, validator: SampleValidator = SampleValidator(),
                 limits: SeriesLimits = SeriesLimits()) {
@@ -156,35 +154,18 @@ public struct MapperAggregator: Sendable {
     /// The frame of a sample batch of the staged samples `range` (for the log), with a series
     /// table of just their series, copied from their encoded entries.
     public mutating func stagedFrame(_ range: Range<Int>, id: UInt64, producerKey: ProducerKey?) -> [UInt8] {
-        let batchStamp = nextBatchStamp()
+        numbering.begin(slotCount: slotEntries.count)
         var table = EncodedSeriesTable()
         var indices = [UInt32]()
         indices.reserveCapacity(range.count)
         for position in range {
             let slot = Int(stagedSlots[position])
-            if batchStampOfSlot[slot] != batchStamp {
-                batchStampOfSlot[slot] = batchStamp
-                batchIndexOfSlot[slot] = UInt32(table.count)
-                table.append(slotEncoded[slot])
-            }
-            indices.append(batchIndexOfSlot[slot])
+            let (number, isNew) = numbering.number(of: slot, offered: UInt32(table.count))
+            if isNew { table.append(slotEncoded[slot]) }
+            indices.append(number)
         }
         return SampleBatch.encode(id: id, producerKey: producerKey, table: table, seriesIndices: indices,
                                   timestamps: stagedTimes[range], values: stagedValues[range], compress: false)
-    }
-
-    /// A fresh stamp for numbering slots within one batch (the per-slot arrays sized to the slots).
-    private mutating func nextBatchStamp() -> UInt32 {
-        if batchIndexOfSlot.count < slotEntries.count {
-            batchIndexOfSlot += [UInt32](repeating: 0, count: slotEntries.count - batchIndexOfSlot.count)
-            batchStampOfSlot += [UInt32](repeating: 0, count: slotEntries.count - batchStampOfSlot.count)
-        }
-        batchStamp &+= 1
-        if batchStamp == 0 {
-            for slot in batchStampOfSlot.indices { batchStampOfSlot[slot] = 0 }
-            batchStamp = 1
-        }
-        return batchStamp
     }
 
     /// Folds the staged samples `range` (validated when they were read) into their windows;
@@ -226,17 +207,14 @@ public struct MapperAggregator: Sendable {
     /// (`reducerOf(partition)` in `0..<reducerCount`), and starts over empty.
     public mutating func drain(reducerCount: Int, reducerOf: (Int) -> Int) -> [PartialRows] {
         var result = (0..<reducerCount).map { _ in PartialRows() }
-        let stamp = nextBatchStamp()
+        numbering.begin(slotCount: slotEntries.count)
         for (position, key) in stateKeys.enumerated() {
             let slot = Int(key.slot)
             let reducer = reducerOf(Int(slotPartitions[slot]))
-            // A slot's partition, so its reducer, is fixed: one index per slot serves.
-            if batchStampOfSlot[slot] != stamp {
-                batchStampOfSlot[slot] = stamp
-                batchIndexOfSlot[slot] = UInt32(result[reducer].table.count)
-                result[reducer].table.append(slotEncoded[slot])
-            }
-            result[reducer].rows.append(WindowRow(seriesIndex: batchIndexOfSlot[slot], windowStart: key.windowStart, state: states[position]))
+            // A slot's partition, so its reducer, is fixed: one number per slot serves.
+            let (number, isNew) = numbering.number(of: slot, offered: UInt32(result[reducer].table.count))
+            if isNew { result[reducer].table.append(slotEncoded[slot]) }
+            result[reducer].rows.append(WindowRow(seriesIndex: number, windowStart: key.windowStart, state: states[position]))
         }
         states.removeAll(keepingCapacity: true)
         stateKeys.removeAll(keepingCapacity: true)

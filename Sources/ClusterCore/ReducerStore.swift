@@ -34,10 +34,8 @@ public struct ReducerStore: Sendable {
     private var nextInSlot: [Int32] = []
     private var previousInSlot: [Int32] = []
     private var freeStates: [Int32] = []
-    // Per slot: its index in the series table of the seal being taken, valid when stamped.
-    private var sealIndexOfSlot: [UInt32] = []
-    private var sealStampOfSlot: [UInt32] = []
-    private var sealStamp: UInt32 = 0
+    /// Slots numbered into the series tables of a seal or snapshot being taken.
+    private var numbering = SlotNumbering()
 
     public init(window: Step, sketchMapping: SketchMapping?, partitionCount: Int) {
         self.window = window
@@ -181,7 +179,7 @@ public struct ReducerStore: Sendable {
     public mutating func takeSealable(endingBy cutoff: Int64) -> [Int: ReducerRows] {
         let latestStart = cutoff &- window.nanoseconds
         var byPartition = [ReducerRows?](repeating: nil, count: partitionCount)
-        let sealStamp = nextSealStamp()
+        numbering.begin(slotCount: slotEntries.count)
         var emptied = [Int32]()
         for index in keys.indices {
             let key = keys[index]
@@ -189,15 +187,12 @@ public struct ReducerStore: Sendable {
             let slot = Int(key.slot)
             let partition = Int(slotPartitions[slot])
             if byPartition[partition] == nil { byPartition[partition] = ReducerRows() }
-            if sealStampOfSlot[slot] != sealStamp {
-                sealStampOfSlot[slot] = sealStamp
-                sealIndexOfSlot[slot] = UInt32(byPartition[partition]!.series.count)
-                byPartition[partition]!.series.append(slotEntries[slot])
-            }
+            let (number, isNew) = numbering.number(of: slot, offered: UInt32(byPartition[partition]!.series.count))
+            if isNew { byPartition[partition]!.series.append(slotEntries[slot]) }
             // The state moves out of the arena (an empty one takes its place).
             var state = WindowState(sketchMapping: nil)
             swap(&state, &states[index])
-            byPartition[partition]!.rows.append(WindowRow(seriesIndex: sealIndexOfSlot[slot], windowStart: key.windowStart, state: state))
+            byPartition[partition]!.rows.append(WindowRow(seriesIndex: number, windowStart: key.windowStart, state: state))
             remove(Int32(index))
             if slotOpen[slot] == 0 { emptied.append(key.slot) }
         }
@@ -205,20 +200,6 @@ public struct ReducerStore: Sendable {
         var result = [Int: ReducerRows]()
         for (partition, rows) in byPartition.enumerated() where rows != nil { result[partition] = rows }
         return result
-    }
-
-    /// A fresh stamp for numbering slots within one set of rows (the per-slot arrays sized to the slots).
-    private mutating func nextSealStamp() -> UInt32 {
-        if sealIndexOfSlot.count < slotEntries.count {
-            sealIndexOfSlot += [UInt32](repeating: 0, count: slotEntries.count - sealIndexOfSlot.count)
-            sealStampOfSlot += [UInt32](repeating: 0, count: slotEntries.count - sealStampOfSlot.count)
-        }
-        sealStamp &+= 1
-        if sealStamp == 0 {
-            for slot in sealStampOfSlot.indices { sealStampOfSlot[slot] = 0 }
-            sealStamp = 1
-        }
-        return sealStamp
     }
 
     /// Forgets series slots that hold no open window.
@@ -241,16 +222,12 @@ public struct ReducerStore: Sendable {
     public mutating func allOpenRows() -> ReducerRows {
         var result = ReducerRows()
         result.rows.reserveCapacity(openWindowCount)
-        let stamp = nextSealStamp()
+        numbering.begin(slotCount: slotEntries.count)
         for index in keys.indices where keys[index].slot >= 0 {
             let key = keys[index]
-            let slot = Int(key.slot)
-            if sealStampOfSlot[slot] != stamp {
-                sealStampOfSlot[slot] = stamp
-                sealIndexOfSlot[slot] = UInt32(result.series.count)
-                result.series.append(slotEntries[slot])
-            }
-            result.rows.append(WindowRow(seriesIndex: sealIndexOfSlot[slot], windowStart: key.windowStart, state: states[index]))
+            let (number, isNew) = numbering.number(of: Int(key.slot), offered: UInt32(result.series.count))
+            if isNew { result.series.append(slotEntries[Int(key.slot)]) }
+            result.rows.append(WindowRow(seriesIndex: number, windowStart: key.windowStart, state: states[index]))
         }
         return result
     }
