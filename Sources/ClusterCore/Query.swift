@@ -155,6 +155,31 @@ public struct QuerySeriesLimitError: Error, CustomStringConvertible, Sendable {
     }
 }
 
+/// A query at a finer step than retention still keeps for part of its range.
+public struct QueryRetentionError: Error, CustomStringConvertible, Sendable {
+    /// The first day (UTC, as RFC 3339) whose rows at the asked resolution are gone.
+    public let day: String
+    public let asked: String
+    /// The finest resolution still kept there, and the retention in force.
+    public let kept: String
+    public let retention: String
+
+    public init(day: String, asked: String, kept: String, retention: String) {
+        self.day = day
+        self.asked = asked
+        self.kept = kept
+        self.retention = retention
+    }
+
+    /// Starts the message a reducer sends back, so that the front answers `422` for it.
+    public static let prefix = "query_retention: "
+
+    public var description: String {
+        Self.prefix + "rows at the step \(asked) are no longer kept for the day of \(day) (--retention \(retention)); "
+            + "the resolution there is \(kept): ask with a step that is a multiple of \(kept) and a range aligned to it, or a later range"
+    }
+}
+
 extension Dictionary where Key == Int64, Value == WindowState {
     /// Merges `state` into the bucket's state in place, or makes it the bucket's state.
     @inline(__always)

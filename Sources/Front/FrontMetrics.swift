@@ -8,6 +8,7 @@ struct FrontMetrics {
     let samplesAccepted: Counter
     let streams: Gauge
     let queriesRefused: Counter
+    let queriesRefusedRetention: Counter
     let callsInFlight: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
@@ -16,7 +17,9 @@ struct FrontMetrics {
                                                       buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)], help: "Time to answer GET /v1/query.")
         samplesAccepted = registry.counter("windrow_http_samples_accepted_total", help: "Samples accepted through HTTP ingest.")
         queriesRefused = registry.counter("windrow_queries_refused_total", labels: [("reason", "query_series_limit")],
-                                          help: "Queries refused with 422 because they would read more series than --query-series-max.")
+                                          help: "Queries refused with 422: they would read more series than --query-series-max, or ask for a step finer than --retention still keeps.")
+        queriesRefusedRetention = registry.counter("windrow_queries_refused_total", labels: [("reason", "retention")],
+                                                   help: "Queries refused with 422: they would read more series than --query-series-max, or ask for a step finer than --retention still keeps.")
         streams = registry.gauge("windrow_sse_streams", help: "Server-Sent Event streams open now.")
         callsInFlight = registry.gauge("windrow_zmq_calls_in_flight", help: "Requests sent to other nodes over ZeroMQ and awaiting their answer.")
     }

@@ -137,6 +137,9 @@ public final class FrontService: Service, Sendable {
         } catch where error.description.hasPrefix(QuerySeriesLimitError.prefix) {
             metrics.queriesRefused.increment()
             throw FrontError(status: 422, description: String(error.description.dropFirst(QuerySeriesLimitError.prefix.count)))
+        } catch where error.description.hasPrefix(QueryRetentionError.prefix) {
+            metrics.queriesRefusedRetention.increment()
+            throw FrontError(status: 422, description: String(error.description.dropFirst(QueryRetentionError.prefix.count)))
         } catch {
             throw FrontError.unavailable("reducer \(reducer.id) at \(reducer.query): \(error)")
         }

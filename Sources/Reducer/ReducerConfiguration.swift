@@ -19,6 +19,14 @@ public struct ReducerConfiguration: Sendable {
     public var walBytesMax: Int = 256 << 20
     /// Most shard files held open for reading at once (least recently used closed first).
     public var openFilesMax: Int = 256
+    /// How long rows are kept per resolution (`1m=30d,1h=400d,1d=forever`; empty: forever).
+    public var retention: String = ""
+    /// Compaction writes at most this many bytes per second (0: unpaced).
+    public var compactionBytesPerSecond: Int = 64 << 20
+    /// Groups of one level merged into one a level up, in a day that is still open.
+    public var compactionFanIn: Int = 4
+    /// A pause after each compaction step (a fault test stops the process at each of them).
+    public var compactionStepDelayMs: Int = 0
     public var heartbeatIntervalMs: Int = 1000
     /// Required of every caller of the partial and query endpoints, and sent to the coordinator.
     public var clusterSecret: [UInt8]?

@@ -23,7 +23,11 @@ final class ReducerLoop {
     let log: WriteAheadLog
     let map: PartitionMap
     var commit: ReducerCommit<RPCServer.Request>
-    var catalog = ShardCatalog()
+    var catalog: ShardCatalog
+    /// The crash-safe list of shard files and the commit point (docs/shard-format.md).
+    let manifest: Manifest
+    /// What to compact and what retention drops.
+    let planner: CompactionPlanner
     /// The descriptors of the shard files, bounded by `--open-files-max`.
     let openFiles: OpenFiles
     var checkpoint: ReducerCheckpoint
@@ -32,7 +36,21 @@ final class ReducerLoop {
     var logFailing = false
     /// The seal being written by its thread: where its outcome arrives, when it started
     /// (monotonic ns, to time the whole seal) and how many windows it seals.
-    var sealInFlight: (mailbox: SealMailbox, start: Int64, rows: Int)?
+    var sealInFlight: (mailbox: Mailbox<SealWriter.Outcome>, start: Int64, rows: Int)?
+    /// The compaction or retention job being run by its thread (one at a time, beside a seal).
+    var maintenanceInFlight: (mailbox: Mailbox<Compactor.Outcome>, start: Int64, job: Maintenance)?
+    /// The number of the last compaction (outputs are named by it).
+    var compactionNumber: UInt64 = 0
+    /// No compaction starts before this monotonic time (a failure backs off).
+    var compactionRetryAfter: Int64 = 0
+    /// Units whose outputs were committed but could not be opened: never planned again before a restart.
+    var stuckUnits = Set<[String]>()
+    /// When the plan was last made: catalog version, closed-day horizon, and the next time
+    /// retention is looked at regardless.
+    var planned: (version: Int, closedBefore: Int64)?
+    var nextRetentionCheck: Int64 = 0
+    /// Level gauges set so far (a level no file has any more is set to 0).
+    var levelsReported = Set<UInt8>()
     /// Shard file opens counted in `/metrics` so far.
     var openedBefore = 0
     /// Windows left open by the last look for sealable ones.
@@ -42,7 +60,6 @@ final class ReducerLoop {
     static let earlySealWindows = 200_000
     var directory: String { configuration.dataDirectory }
     var shardDirectory: String { directory + "/shards" }
-    var checkpointPath: String { directory + "/checkpoint.json" }
 
     init(service: ReducerService, stop: StopFlag, clock: any RoleClock = SystemRoleClock()) throws {
         self.service = service
@@ -62,7 +79,19 @@ final class ReducerLoop {
         try AtomicFile.makeDirectory(configuration.dataDirectory + "/shards")
         map = try Self.waitForMap(service: service, stop: stop)
         commit = ReducerCommit(store: ReducerStore(window: map.window, sketchMapping: map.sketchMapping, partitionCount: map.partitionCount))
-        checkpoint = try ReducerCheckpoint.load(from: configuration.dataDirectory + "/checkpoint.json")
+        let resolutions = ShardGroups.resolutions(window: map.windowNanoseconds)
+        let retention = try Retention(parsing: configuration.retention, resolutions: resolutions.map { Step(nanoseconds: $0)! })
+        planner = CompactionPlanner(fanIn: configuration.compactionFanIn, resolutions: resolutions, retention: retention)
+        catalog = ShardCatalog(window: map.windowNanoseconds)
+        catalog.retention = retention
+        let directory = configuration.dataDirectory
+        let window = map.windowNanoseconds
+        manifest = try Manifest(directory: directory) {
+            try ReducerCheckpoint.initialEdit(directory: directory, shardDirectory: directory + "/shards", window: window)
+        }
+        // An older reducer's commit point, now carried by the manifest.
+        try AtomicFile.remove(directory + "/checkpoint.json")
+        checkpoint = try ReducerCheckpoint(state: manifest.state.state)
         quarantine = Quarantine(directory: configuration.dataDirectory + "/quarantine")
     }
 
@@ -102,6 +131,8 @@ final class ReducerLoop {
                 nextHeartbeat = clock.monotonicNanoseconds + heartbeatInterval
             }
             finishSeal()
+            finishMaintenance()
+            maintain()
             let early = sealInFlight == nil && commit.store.openWindowCount >= openAfterSeal + Self.earlySealWindows
             if early || clock.monotonicNanoseconds >= nextSeal {
                 sealOrReport()
@@ -118,15 +149,17 @@ final class ReducerLoop {
 
     // MARK: Recovery
 
-    /// Loads the last checkpoint (shards and snapshot), drops files it does not name, and
-    /// replays the log after it. Replayed partials that were applied before are skipped.
+    /// Loads the manifest's files and the checkpoint's snapshot, drops files the manifest does
+    /// not name (a seal's or compaction's that did not commit, a compaction's inputs after it
+    /// did), and replays the log after the checkpoint. Replayed partials that were applied
+    /// before are skipped.
     func recover() throws {
-        let listed = Set(checkpoint.shards)
+        let listed = manifest.state.files
         for path in try ShardDirectory.shardPaths(in: shardDirectory) {
             let name = String(path.split(separator: "/").last!)
-            if listed.contains(name) {
+            if let file = listed[name] {
                 do {
-                    catalog.add(try ShardReader(path: path, files: openFiles), name: name)
+                    catalog.add(try ShardReader(path: path, files: openFiles), file: file)
                 } catch {
                     // Reported and set aside, never a crash loop: the rest of the data stays served.
                     guard error.isCorrupt else { throw error }
@@ -136,10 +169,16 @@ final class ReducerLoop {
                     logger.error("shard file \(name) is corrupt and was moved to shards/corrupt/: \(error)")
                 }
             } else {
-                logger.info("removing \(name): written by a seal that did not commit")
+                logger.info("removing \(name): the manifest does not list it (a seal or compaction that did not commit, or a compaction's input)")
                 try AtomicFile.remove(path)
             }
         }
+        let missing = listed.keys.filter { catalog.files[$0] == nil }.sorted()
+        if !missing.isEmpty {
+            logger.error("\(missing.count) shard files the manifest lists are missing or corrupt; they are taken off it: \(missing.prefix(5).joined(separator: ", "))")
+            try manifest.apply(ManifestEdit(removed: missing, state: nil))
+        }
+        compactionNumber = listed.values.compactMap { UInt64($0.group.split(separator: "-").last?.dropFirst("c".count) ?? "") }.max() ?? 0
         for name in try AtomicFile.list(directory) where name.hasPrefix("snapshot-") && name != checkpoint.snapshot {
             try AtomicFile.remove(directory + "/" + name)
         }
@@ -170,9 +209,9 @@ final class ReducerLoop {
                 quarantineLogRecord("log record ending at position \(position) does not decode: \(error)")
             }
         }
-        metrics.shardFiles.set(Double(catalog.names.count))
+        reportFiles()
         metrics.openWindows.set(Double(commit.store.openWindowCount))
-        logger.info("recovered: \(catalog.names.count) shard files, \(commit.store.openWindowCount) open windows, \(replayed) partial batches replayed")
+        logger.info("recovered: \(catalog.files.count) shard files (manifest version \(manifest.state.version)), \(commit.store.openWindowCount) open windows, \(replayed) partial batches replayed")
     }
 
     // MARK: Partials
@@ -345,7 +384,7 @@ final class ReducerLoop {
         metrics.shardFileOpens.increment(by: Int64(openFiles.opens - openedBefore))
         openedBefore = openFiles.opens
         let report = Self.report(service, figures: [
-            "open_windows": Double(commit.store.openWindowCount), "shard_files": Double(catalog.names.count),
+            "open_windows": Double(commit.store.openWindowCount), "shard_files": Double(catalog.files.count),
             "shard_bytes": Double(catalog.totalBytes), "wal_bytes": Double(log.sizeBytes),
             "series": Double(commit.store.seriesCount),
         ])
@@ -378,9 +417,9 @@ final class ReducerLoop {
         next.sequence += 1
         next.applied = job.applied
         next.walStart = log.endPosition
-        let writer = SealWriter(shardDirectory: shardDirectory, directory: directory, checkpointPath: checkpointPath, files: openFiles,
+        let writer = SealWriter(shardDirectory: shardDirectory, directory: directory, manifest: manifest, files: openFiles,
                                 windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping)
-        let mailbox = SealMailbox()
+        let mailbox = Mailbox<SealWriter.Outcome>()
         let waker = service.waker
         let draft = next
         sealInFlight = (mailbox, start, job.rowCount)
@@ -407,12 +446,12 @@ final class ReducerLoop {
             if let previous = checkpoint.snapshot { try? AtomicFile.remove(directory + "/" + previous) }
             checkpoint = next
             try? log.truncate(before: next.walStart)
-            for (name, reader) in readers { catalog.add(reader, name: name) }
+            for (file, reader) in readers { catalog.add(reader, file: file) }
             for message in failedOpens { logger.error("\(message)") }
             commit.sealCommitted()
             metrics.shardBytesWritten.increment(by: Int64(bytes))
             metrics.sealSeconds.recordNanoseconds(clock.monotonicNanoseconds - start)
-            metrics.shardFiles.set(Double(catalog.names.count))
+            reportFiles()
             metrics.walBytes.set(Double(log.sizeBytes))
             metrics.openWindows.set(Double(commit.store.openWindowCount))
             metrics.seriesInMemory.set(Double(commit.store.seriesCount))

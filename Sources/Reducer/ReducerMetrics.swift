@@ -1,3 +1,4 @@
+import Model
 import Prometheus
 import Runtime
 
@@ -26,6 +27,15 @@ struct ReducerMetrics {
     let openShardFiles: Gauge
     let shardFileOpens: Counter
     let resultCacheMisses: Counter
+    let shardBytes: Gauge
+    let compactionBacklog: Gauge
+    let compactions: Counter
+    let compactionFailures: Counter
+    let compactionSeconds: DurationHistogram
+    let compactionBytesRead: Counter
+    let compactionBytesWritten: Counter
+    let retentionFilesDropped: Counter
+    let manifestVersion: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -52,6 +62,17 @@ struct ReducerMetrics {
         let cacheHelp = "Shard files a query covered whole, answered from their cached buckets (hit) or computed and cached (miss)."
         resultCacheHits = registry.counter("windrow_query_file_results_total", labels: [("result", "hit")], help: cacheHelp)
         resultCacheMisses = registry.counter("windrow_query_file_results_total", labels: [("result", "miss")], help: cacheHelp)
+        shardBytes = registry.gauge("windrow_shard_bytes", help: "Bytes of the shard files in use.")
+        compactionBacklog = registry.gauge("windrow_compaction_backlog", help: "Compactions due (partition days with files to merge or roll up).")
+        compactions = registry.counter("windrow_compactions_total", help: "Compactions committed.")
+        compactionFailures = registry.counter("windrow_compaction_failures_total", help: "Compactions that failed (and were retried later).")
+        compactionSeconds = registry.durationHistogram("windrow_compaction_duration_seconds",
+                                                       buckets: [.milliseconds(10), .milliseconds(100), .seconds(1), .seconds(10), .seconds(60)],
+                                                       help: "Time of one compaction, from its start to its files answering queries (written off the loop, paced).")
+        compactionBytesRead = registry.counter("windrow_compaction_bytes_read_total", help: "Bytes of shard files read by compactions.")
+        compactionBytesWritten = registry.counter("windrow_compaction_bytes_written_total", help: "Bytes of shard files written by compactions (rollups included).")
+        retentionFilesDropped = registry.counter("windrow_retention_files_dropped_total", help: "Shard files dropped because their day aged out (--retention).")
+        manifestVersion = registry.gauge("windrow_manifest_version", help: "Edits applied to the manifest since the data directory was made.")
         let help = "Messages taken off a ZeroMQ queue in one loop turn; turns at the top bucket (the per-turn limit) mean the queue holds more."
         partialsPerTurn = registry.valueHistogram("windrow_zmq_messages_per_turn", labels: [("queue", "partials")],
                                                       buckets: [1, 10, 100, 500, Double(ReducerLoop.drainMessagesMax)], help: help)
@@ -61,6 +82,22 @@ struct ReducerMetrics {
 }
 
 extension ReducerMetrics {
+    /// Shard files in use at a compaction level (0: written by a seal).
+    func filesAtLevel(_ level: UInt8) -> Gauge {
+        registry.gauge("windrow_shard_files_by_level", labels: [("level", String(level))], help: "Shard files in use by compaction level (0: as sealed).")
+    }
+
+    /// Shard files in use holding rows of one resolution.
+    func filesAtResolution(_ resolution: Int64) -> Gauge {
+        registry.gauge("windrow_shard_files_by_resolution", labels: [("resolution", Step(nanoseconds: resolution)!.description)],
+                       help: "Shard files in use by the resolution of their rows (the base window, 1h, 1d).")
+    }
+
+    /// Bytes of shard files deleted, by why (`compaction`: merged into others; `retention`: aged out).
+    func bytesReclaimed(_ reason: String) -> Counter {
+        registry.counter("windrow_shard_bytes_reclaimed_total", labels: [("reason", reason)], help: "Bytes of shard files deleted, by reason.")
+    }
+
     /// Rows set aside in quarantine/ by where they were found (`partial`, `shard`).
     func quarantinedRows(_ source: String) -> Counter {
         registry.counter("windrow_quarantined_rows_total", labels: [("source", source)],

@@ -7,13 +7,13 @@ import Synchronization
 import Wire
 
 /// Writes one seal off the reducer's loop: the sealed windows as shard files (per partition
-/// and day), the open windows of the job as the snapshot, then the checkpoint that
-/// commits both. Until the checkpoint is saved nothing of it counts, and a failure removes
-/// what it wrote; the loop goes on taking partials and answering queries meanwhile.
+/// and day), the open windows of the job as the snapshot, then the manifest edit that lists
+/// the files and carries the checkpoint. Until the edit is applied nothing of it counts, and a
+/// failure removes what it wrote; the loop goes on taking partials and answering queries.
 struct SealWriter: Sendable {
     let shardDirectory: String
     let directory: String
-    let checkpointPath: String
+    let manifest: Manifest
     let files: OpenFiles
     let windowNanoseconds: Int64
     let sketchMapping: SketchMapping?
@@ -21,7 +21,7 @@ struct SealWriter: Sendable {
     /// What a finished seal hands back to the loop.
     enum Outcome: Sendable {
         /// Committed: the new checkpoint and the readers of the files it names.
-        case committed(ReducerCheckpoint, [(name: String, reader: ShardReader)], bytes: Int, failedOpens: [String])
+        case committed(ReducerCheckpoint, [(file: ManifestFile, reader: ShardReader)], bytes: Int, failedOpens: [String])
         /// Nothing was committed (and what the attempt wrote is removed).
         case failed(any Error)
     }
@@ -32,15 +32,16 @@ struct SealWriter: Sendable {
         var next = next
         do {
             let writer = ShardWriter()
-            var written: [(String, String)] = []
+            var written: [ManifestFile] = []
             var bytes = 0
             for (partition, rows) in job.sealed.sorted(by: { $0.key < $1.key }) {
-                for (day, dayRows) in Dictionary(grouping: rows.rows, by: { $0.windowStart.floorDivided(by: 86_400_000_000_000) }) {
-                    let name = "p\(partition)-d\(day)-\(next.sequence).shard"
-                    let path = shardDirectory + "/" + name
+                for (day, dayRows) in Dictionary(grouping: rows.rows, by: { ShardGroups.day(of: $0.windowStart) }) {
+                    let group = "p\(partition)-d\(day)-\(next.sequence)"
                     let metadata = ShardMetadata(partition: UInt32(partition), windowNanoseconds: windowNanoseconds, sketchMapping: sketchMapping)
-                    bytes += try writer.write(metadata: metadata, series: rows.series, rows: dayRows, to: path)
-                    written.append((name, path))
+                    let size = try writer.write(metadata: metadata, series: rows.series, rows: dayRows, to: shardDirectory + "/" + group + ".shard")
+                    bytes += size
+                    written.append(ManifestFile(name: group + ".shard", partition: UInt32(partition), day: day, group: group, level: 0,
+                                                resolution: windowNanoseconds, bytes: UInt64(size), rows: UInt64(dayRows.count)))
                 }
             }
             let open = job.open
@@ -48,15 +49,14 @@ struct SealWriter: Sendable {
             try writer.write(metadata: ShardMetadata(partition: .max, windowNanoseconds: windowNanoseconds, sketchMapping: sketchMapping),
                              series: open.series, rows: open.rows, to: directory + "/" + snapshot)
             next.snapshot = snapshot
-            next.shards += written.map(\.0)
-            try next.save(to: checkpointPath)
-            var readers: [(name: String, reader: ShardReader)] = []
+            try manifest.apply(ManifestEdit(added: written, state: next.state))
+            var readers: [(file: ManifestFile, reader: ShardReader)] = []
             var failedOpens: [String] = []
-            for (name, path) in written {
+            for file in written {
                 do {
-                    readers.append((name, try ShardReader(path: path, files: files)))
+                    readers.append((file, try ShardReader(path: shardDirectory + "/" + file.name, files: files)))
                 } catch {
-                    failedOpens.append("sealed shard \(name) cannot be opened until restart: \(error)")
+                    failedOpens.append("sealed shard \(file.name) cannot be opened until restart: \(error)")
                 }
             }
             return .committed(next, readers, bytes: bytes, failedOpens: failedOpens)
@@ -68,19 +68,5 @@ struct SealWriter: Sendable {
             try? AtomicFile.remove(directory + "/snapshot-\(next.sequence).shard")
             return .failed(error)
         }
-    }
-}
-
-/// Where the sealing thread leaves its outcome for the loop, which it wakes.
-final class SealMailbox: Sendable {
-    private let outcome = Mutex<SealWriter.Outcome?>(nil)
-
-    func post(_ value: SealWriter.Outcome) {
-        outcome.withLock { $0 = value }
-    }
-
-    /// The outcome, once the seal finished.
-    func take() -> SealWriter.Outcome? {
-        outcome.withLock { $0 }
     }
 }

@@ -2,12 +2,26 @@ import Aggregation
 import ClusterCore
 import Model
 import Storage
+import Wire
 
-/// The sealed shard files of a reducer, by partition, opened once and read per query through a
-/// bounded cache of decoded blocks (dashboards ask for the same recent ranges again and again).
+/// The sealed shard files of a reducer, by partition and group (a group's files hold the same
+/// data at several resolutions), opened once and read per query through a bounded cache of
+/// decoded blocks (dashboards ask for the same recent ranges again and again).
 struct ShardCatalog {
-    private(set) var byPartition: [Int: [ShardReader]] = [:]
-    private(set) var names: [String] = []
+    /// One group's files, by ascending resolution.
+    struct Group {
+        var day: Int64
+        var files: [(file: ManifestFile, reader: ShardReader)] = []
+    }
+
+    /// The base window, ns.
+    let window: Int64
+    private(set) var byPartition: [Int: [String: Group]] = [:]
+    /// The files in use, by name, and their readers.
+    private(set) var files: [String: ManifestFile] = [:]
+    private(set) var readers: [String: ShardReader] = [:]
+    /// Counts every change of the files in use.
+    private(set) var version = 0
     private(set) var totalBytes = 0
     private var cache = BlockCache(rowsMax: 500_000)
     private var results = ResultCache(statesMax: 100_000)
@@ -17,19 +31,54 @@ struct ShardCatalog {
     /// Rows of shard blocks that no state can have, left out of answers (found once per decoded
     /// block), as quarantine lines naming the file; the loop takes and reports them.
     private(set) var quarantined: [String] = []
+    /// The retention in force, named in the error of a query it cannot answer.
+    var retention = Retention.forever
 
-    mutating func add(_ reader: ShardReader, name: String) {
-        byPartition[Int(reader.metadata.partition), default: []].append(reader)
-        names.append(name)
-        totalBytes += reader.fileSize
+    init(window: Int64) {
+        self.window = window
     }
 
-    /// Adds the rows of matching series in `[from, to)` from every file of `partition`. A file
-    /// the range covers whole answers from its cached buckets for the query's shape (files never
-    /// change, and buckets are aligned to the epoch, so they serve any range that covers it).
+    mutating func add(_ reader: ShardReader, file: ManifestFile) {
+        var group = byPartition[Int(file.partition), default: [:]][file.group, default: Group(day: file.day)]
+        group.files.append((file, reader))
+        group.files.sort { $0.file.resolution < $1.file.resolution }
+        byPartition[Int(file.partition), default: [:]][file.group] = group
+        files[file.name] = file
+        readers[file.name] = reader
+        totalBytes += reader.fileSize
+        version += 1
+    }
+
+    /// Takes files out of use (a compaction replaced them, or retention dropped them) and
+    /// forgets what was cached of them; returns their readers.
+    @discardableResult
+    mutating func remove(_ names: [String]) -> [ShardReader] {
+        var removed = [ShardReader]()
+        for name in names {
+            guard let file = files.removeValue(forKey: name) else { continue }
+            readers.removeValue(forKey: name)
+            version += 1
+            let partition = Int(file.partition)
+            guard var group = byPartition[partition]?[file.group], let position = group.files.firstIndex(where: { $0.file.name == name }) else { continue }
+            let reader = group.files.remove(at: position).reader
+            byPartition[partition]![file.group] = group.files.isEmpty ? nil : group
+            totalBytes -= reader.fileSize
+            removed.append(reader)
+        }
+        let paths = Set(removed.map(\.path))
+        cache.forget(paths)
+        results.forget(paths)
+        return removed
+    }
+
+    /// Adds the rows of matching series in `[from, to)` from every group of `partition`, each
+    /// read at the coarsest resolution that answers the query exactly: one that divides the
+    /// step, with a range aligned to it or covering the file whole. A file the range covers
+    /// whole answers from its cached buckets for the query's shape (files never change, and
+    /// buckets are aligned to the epoch, so they serve any range that covers it).
     mutating func rows(partition: Int, spec: QuerySpec, into accumulator: inout BucketAccumulator) throws {
-        for reader in byPartition[partition] ?? [] {
-            guard reader.windowStartMax >= spec.from, reader.windowStartMin < spec.to else { continue }
+        for group in (byPartition[partition] ?? [:]).values {
+            guard let reader = try pick(group, spec) else { continue }
             guard spec.from <= reader.windowStartMin, spec.to > reader.windowStartMax else {
                 try rows(reader, spec: spec, into: &accumulator)
                 continue
@@ -55,6 +104,24 @@ struct ShardCatalog {
                 for (start, state) in buckets { accumulator.add(group: group, windowStart: start, state: state) }
             }
         }
+    }
+
+    /// The file of `group` a query reads, or `nil` when the range misses the group.
+    func pick(_ group: Group, _ spec: QuerySpec) throws(QueryRetentionError) -> ShardReader? {
+        guard let coarsest = group.files.last else { return nil }
+        let resolution = coarsest.file.resolution
+        guard coarsest.reader.windowStartMax + resolution > spec.from, coarsest.reader.windowStartMin < spec.to else { return nil }
+        for (file, reader) in group.files.reversed() where spec.step % file.resolution == 0 {
+            let aligned = spec.from % file.resolution == 0 && spec.to % file.resolution == 0
+            let covered = spec.from <= reader.windowStartMin && spec.to >= reader.windowStartMax + file.resolution
+            if file.resolution == window || aligned || covered {
+                guard reader.windowStartMax >= spec.from, reader.windowStartMin < spec.to else { return nil }
+                return reader
+            }
+        }
+        throw QueryRetentionError(day: RFC3339.format(Timestamp(nanoseconds: group.day * ShardGroups.dayNanoseconds)),
+                                  asked: Step(nanoseconds: spec.step)!.description,
+                                  kept: Step(nanoseconds: group.files[0].file.resolution)!.description, retention: retention.description)
     }
 
     /// Adds the rows of one file's matching series in `[spec.from, spec.to)`; returns the series.
@@ -96,8 +163,9 @@ struct ShardCatalog {
     /// Names of series in the files that start with `prefix`.
     func names(prefix: String) -> Set<String> {
         var result = Set<String>()
-        for readers in byPartition.values {
-            for reader in readers {
+        for groups in byPartition.values {
+            for group in groups.values {
+                guard let reader = group.files.last?.reader else { continue }
                 for entry in reader.series where entry.key.name.hasPrefix(prefix) { result.insert(entry.key.name) }
             }
         }
@@ -131,6 +199,13 @@ struct BlockCache {
 
     init(rowsMax: Int) {
         self.rowsMax = rowsMax
+    }
+
+    /// Drops the blocks of files no longer in use.
+    mutating func forget(_ paths: Set<String>) {
+        guard !paths.isEmpty else { return }
+        for key in entries.keys where paths.contains(key.path) { rowsHeld -= entries.removeValue(forKey: key)?.count ?? 0 }
+        order.removeAll { paths.contains($0.path) }
     }
 
     mutating func rows(_ reader: ShardReader, block: Int, sketches: Bool, quarantine: inout [QuarantinedRow]) throws -> [WindowRow] {
@@ -185,6 +260,13 @@ struct ResultCache {
         }
         hits += 1
         return found
+    }
+
+    /// Drops the results of files no longer in use.
+    mutating func forget(_ paths: Set<String>) {
+        guard !paths.isEmpty else { return }
+        for key in entries.keys where paths.contains(key.path) { statesHeld -= entries.removeValue(forKey: key)?.stateCount ?? 0 }
+        order.removeAll { paths.contains($0.path) }
     }
 
     mutating func store(_ result: Result, _ key: Key) {

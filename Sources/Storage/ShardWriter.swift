@@ -33,53 +33,9 @@ public struct ShardWriter: Sendable {
     /// Writes and fsyncs the whole file at `temporary` without renaming it into place.
     func writeTemporary(metadata: ShardMetadata, series: [SeriesEntry], rows: [WindowRow], at temporary: String) throws(StorageError) -> Int {
         let (sortedSeries, sortedRows) = Self.normalize(series: series, rows: rows)
-        let file = try File(creatingAt: temporary)
-        var position = 0
-        func emit(_ bytes: [UInt8]) throws(StorageError) {
-            try file.write(bytes, at: position)
-            position += bytes.count
-        }
-        try emit(ShardLayout.header())
-
-        var blocks = [ShardBlockInfo]()
-        var ranges = [ShardSeriesRange]()
-        var rowIndex = 0
-        while rowIndex < sortedRows.count {
-            let end = min(rowIndex + rowsPerBlockMax, sortedRows.count)
-            let blockRows = Array(sortedRows[rowIndex..<end])
-            var writer = ByteWriter(capacity: blockRows.count * 100)
-            WindowColumns.encode(blockRows, windowNanoseconds: metadata.windowNanoseconds, withQuantiles: metadata.sketchMapping != nil, into: &writer)
-            let stored = Self.compress(writer.bytes)
-            let blockNumber = UInt32(blocks.count)
-            blocks.append(ShardBlockInfo(
-                offset: UInt64(position), storedLength: UInt32(stored.count), rawLength: UInt32(writer.count),
-                rowCount: UInt32(blockRows.count), checksum: CRC32C.checksum(stored),
-                windowStartMin: blockRows.map(\.windowStart).min()!, windowStartMax: blockRows.map(\.windowStart).max()!))
-            for row in blockRows {
-                let seriesIndex = Int(row.seriesIndex)
-                while ranges.count <= seriesIndex {
-                    ranges.append(ShardSeriesRange(firstBlock: blockNumber, blockCount: 0, rowCount: 0, windowStartMin: .max, windowStartMax: .min))
-                }
-                if ranges[seriesIndex].rowCount == 0 { ranges[seriesIndex].firstBlock = blockNumber }
-                ranges[seriesIndex].blockCount = blockNumber - ranges[seriesIndex].firstBlock + 1
-                ranges[seriesIndex].rowCount += 1
-                ranges[seriesIndex].windowStartMin = min(ranges[seriesIndex].windowStartMin, row.windowStart)
-                ranges[seriesIndex].windowStartMax = max(ranges[seriesIndex].windowStartMax, row.windowStart)
-            }
-            try emit(stored)
-            rowIndex = end
-        }
-
-        let index = ShardIndex(metadata: metadata, blocks: blocks, series: sortedSeries, ranges: ranges).encode()
-        let storedIndex = Self.compress(index)
-        let footer = ShardFooter(
-            indexOffset: UInt64(position), indexStoredLength: UInt32(storedIndex.count), indexRawLength: UInt32(index.count),
-            indexChecksum: CRC32C.checksum(storedIndex), blockCount: UInt32(blocks.count),
-            seriesCount: UInt32(sortedSeries.count), rowCount: UInt64(sortedRows.count))
-        try emit(storedIndex)
-        try emit(footer.encode())
-        try file.sync()
-        return position
+        let builder = try ShardBuilder(metadata: metadata, series: sortedSeries, rowsPerBlockMax: rowsPerBlockMax, at: temporary)
+        for row in sortedRows { try builder.append(row) }
+        return try builder.finish()
     }
 
     static func compress(_ bytes: [UInt8]) -> [UInt8] {

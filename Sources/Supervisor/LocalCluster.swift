@@ -18,6 +18,8 @@ public struct LocalCluster: Sendable {
     public var window: String
     public var allowedLatenessMs: Int
     public var sealIntervalMs: Int
+    /// Passed to every reducer as `--retention` (empty: keep everything).
+    public var retention = ""
     public var flushIntervalMs: Int
     public var logLevel: String
 
@@ -65,7 +67,7 @@ public struct LocalCluster: Sendable {
                 "--data-dir", dataDirectory + "/reducer-\(index)",
                 "--partials", "tcp://127.0.0.1:\(free("reducer-\(index)-partials"))", "--query", "tcp://127.0.0.1:\(free("reducer-\(index)-query"))",
                 "--http-port", free("reducer-\(index)-http"), "--allowed-lateness-ms", String(allowedLatenessMs),
-                "--seal-interval-ms", String(sealIntervalMs)] + common))
+                "--seal-interval-ms", String(sealIntervalMs)] + (retention.isEmpty ? [] : ["--retention", retention]) + common))
         }
         var ingest = [String]()
         var acked = [String]()

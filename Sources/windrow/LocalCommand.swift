@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Model
+import Reducer
 import Runtime
 import Supervisor
 import UnixSignals
@@ -23,17 +25,25 @@ struct LocalCommand: AsyncParsableCommand {
     @Option(help: "Seal check interval (ms).") var sealIntervalMs = Env.int("SEAL_INTERVAL_MS", 5000)
     @Option(help: "Mapper flush interval (ms).") var flushIntervalMs = Env.int("FLUSH_INTERVAL_MS", 250)
     @Option(help: "Log level of the children.") var logLevel = Env.string("LOG_LEVEL", "info")
+    @Option(help: "How long the reducers keep rows per resolution, as in 1m=30d,1h=400d,1d=forever (unnamed: forever).") var retention = Env.string("RETENTION", "")
 
     func run() async throws {
         var logger = Logger(label: "windrow.local")
         logger.logLevel = .info
         guard mappers >= 1, reducers >= 1 else { throw ValidationError("need at least one mapper and one reducer") }
+        do {
+            let base = try Step(parsing: window)
+            _ = try Retention(parsing: retention, resolutions: Retention.resolutions(window: base))
+        } catch {
+            throw ValidationError("\(error)")
+        }
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var layout = LocalCluster(dataDirectory: directory, httpPort: httpPort, ingestPort: ingestPort, mappers: mappers, reducers: reducers,
                                   window: window, allowedLatenessMs: allowedLatenessMs, sealIntervalMs: sealIntervalMs,
                                   flushIntervalMs: flushIntervalMs, logLevel: logLevel)
         layout.statsdPort = statsdPort
+        layout.retention = retention
         layout.tokensFile = tokensFile.isEmpty ? "" : URL(fileURLWithPath: tokensFile).standardizedFileURL.path
         let (specs, coordinator, ingest, acked) = try layout.children()
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

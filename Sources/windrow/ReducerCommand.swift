@@ -16,6 +16,9 @@ struct ReducerCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds after a window's end (by the watermark) before it is sealed.") var allowedLatenessMs = Env.int("ALLOWED_LATENESS_MS", 30_000)
     @Option(help: "How often (ms) to look for windows to seal.") var sealIntervalMs = Env.int("SEAL_INTERVAL_MS", 5000)
     @Option(help: "Most shard files held open for reading at once (least recently used closed first).") var openFilesMax = Env.int("OPEN_FILES_MAX", 256)
+    @Option(help: "How long rows are kept per resolution, as in 1m=30d,1h=400d,1d=forever (unnamed: forever).") var retention = Env.string("RETENTION", "")
+    @Option(help: "Most bytes per second compaction writes (0: unpaced).") var compactionMibPerSecond = Env.int("COMPACTION_MIB_PER_SECOND", 64)
+    @Option(help: ArgumentHelp("Pause after each compaction step (fault tests).", visibility: .hidden)) var compactionStepDelayMs = Env.int("COMPACTION_STEP_DELAY_MS", 0)
 
     func run() async throws {
         let resolved = ordinal >= 0 ? ordinal : (windrow.ordinal(of: id) ?? 0)
@@ -26,6 +29,10 @@ struct ReducerCommand: AsyncParsableCommand {
         configuration.sealIntervalMs = sealIntervalMs
         guard openFilesMax >= 1 else { throw ValidationError("--open-files-max must be at least 1") }
         configuration.openFilesMax = openFilesMax
+        guard compactionMibPerSecond >= 0 else { throw ValidationError("--compaction-mib-per-second must be 0 (unpaced) or more") }
+        configuration.retention = retention
+        configuration.compactionBytesPerSecond = compactionMibPerSecond << 20
+        configuration.compactionStepDelayMs = max(0, compactionStepDelayMs)
         configuration.clusterSecret = try secret.load(logger)
         let registry = PrometheusCollectorRegistry()
         let service = try ReducerService(configuration: configuration, registry: registry, logger: logger)
