@@ -102,6 +102,7 @@ let package = Package(
         .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "Ingest", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Model", "Wire", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
+        .testTarget(name: "ReducerTests", dependencies: ["Reducer", "Storage", "Model", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["windrow", "ClusterClient", "ClusterCore", "Transport", "Wire", "ZeroMQ", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -88,7 +88,7 @@ struct CompactionPlanner {
     }
 
     /// The files retention drops at wall time `now`: every file of a group whose files have all
-    /// aged out, and aged-out files of a group that keeps their data at a coarser resolution
+    /// aged out (unless it awaits rollups that would be kept), and aged-out files of a group that keeps their data at a coarser resolution
     /// (a day's minutes go once its hours hold them).
     func expired(_ files: some Sequence<ManifestFile>, now: Int64) -> [ManifestFile] {
         var dropped = [ManifestFile]()
@@ -96,7 +96,10 @@ struct CompactionPlanner {
             for group in groups.values {
                 let old = group.filter { retention.expired(day: $0.day, resolution: $0.resolution, now: now) }
                 if old.count == group.count {
-                    dropped += group
+                    // Unless a rollup not written yet (a seal's lone minutes) would still be kept.
+                    let coarsest = group.map(\.resolution).max() ?? 0
+                    let day = group[0].day
+                    if resolutions.filter({ $0 > coarsest }).allSatisfy({ retention.expired(day: day, resolution: $0, now: now) }) { dropped += group }
                 } else if let coarsest = group.map(\.resolution).max() {
                     dropped += old.filter { $0.resolution < coarsest }
                 }
