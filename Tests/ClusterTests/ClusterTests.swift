@@ -132,6 +132,88 @@ import ZeroMQ
         #expect(NSDictionary(dictionary: before).isEqual(to: after), "answers changed across the restart")
     }
 
+    /// The reducers' shard files by partition and day: `(partition, day) → names`.
+    static func shardFiles(_ directory: String) throws -> [String: [String]] {
+        var result = [String: [String]]()
+        for path in try FileManager.default.subpathsOfDirectory(atPath: directory) where path.contains("/shards/") && path.hasSuffix(".shard") {
+            let name = String(path.split(separator: "/").last!)
+            let parts = name.split(separator: "-")
+            result[path.split(separator: "/")[0] + "/" + parts[0] + "-" + parts[1], default: []].append(name)
+        }
+        return result
+    }
+
+    /// Waits until the reducers have compacted everything due: no sealed file is left (all
+    /// days are closed), nothing is in the backlog.
+    static func waitForCompaction(_ cluster: LocalClusterProcess, directory: String, after compactions: Double, seconds: Double = 60) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let sealed = try shardFiles(directory).values.joined().filter { !$0.contains("-c") }
+            if sealed.isEmpty, try await cluster.reducerFigure("windrow_compactions_total") > compactions,
+               try await cluster.reducerFigure("windrow_compaction_backlog") == 0 { return }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        Issue.record("compaction did not finish: \(try shardFiles(directory))")
+    }
+
+    @Test func compactionRollupsAndRetentionKeepEveryAnswerExact() async throws {
+        let directory = TemporaryDirectory("windrow-lifecycle")
+        defer { directory.remove() }
+        let end = (Self.nowMs() / Self.day - 1) * Self.day
+        let start = end - 3 * Self.day
+        var data = KnownDataset.make(name: "e2e.lifecycle", count: 24_000, start: start, spanMs: 3 * Self.day, seed: 12)
+        let cluster = LocalClusterProcess(dataDirectory: directory.path, mappers: 2, reducers: 2, extra: Self.fast)
+        try await cluster.start()
+        defer { cluster.stop() }
+        let endpoints = try await cluster.ackedEndpoints()
+        // Many small seals per day, so that open-day tiers and the closed-day merge both run.
+        for part in 0..<6 {
+            _ = try await Self.sendAcked(data.batches(of: 1000, range: part * 4000..<(part + 1) * 4000), to: endpoints)
+            try await Self.waitForCount(cluster, name: "e2e.lifecycle", from: start, to: end, total: (part + 1) * 4000)
+            try await Task.sleep(for: .milliseconds(700))
+        }
+        try await Self.waitForCompaction(cluster, directory: directory.path, after: 0)
+        // Every partition's day is one group: its minutes, their hours and their day.
+        for (day, names) in try Self.shardFiles(directory.path) {
+            #expect(names.count == 3 && Set(names.map { $0.split(separator: "-").last! }) == ["1m.shard", "1h.shard", "1d.shard"], "\(day): \(names)")
+        }
+        try await Self.checkAnswers(cluster, data, name: "e2e.lifecycle", from: start, to: end, label: "compacted")
+
+        // Late samples correct closed days: sealed apart, then merged into the rows they correct.
+        let late = KnownDataset.make(name: "e2e.lifecycle", count: 3000, start: start + Self.day / 2, spanMs: Self.day, seed: 13)
+        let compactions = try await cluster.reducerFigure("windrow_compactions_total")
+        _ = try await Self.sendAcked(late.batches(of: 1000), to: endpoints)
+        data.points += late.points
+        try await Self.waitForCount(cluster, name: "e2e.lifecycle", from: start, to: end, total: 27_000)
+        try await Self.waitForCompaction(cluster, directory: directory.path, after: compactions)
+        #expect(try Self.shardFiles(directory.path).values.allSatisfy { $0.count == 3 })
+        try await Self.checkAnswers(cluster, data, name: "e2e.lifecycle", from: start, to: end, label: "corrected")
+        let version = try await cluster.reducerFigure("windrow_manifest_version")
+        #expect(version > 2, "the manifest counts its edits (\(version))")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/reducer-0/checkpoint.json"))
+
+        // Minutes older than a day go; hours and days answer on, and a minute step says why not.
+        cluster.stop()
+        let kept = LocalClusterProcess(dataDirectory: directory.path, mappers: 2, reducers: 2, extra: Self.fast + ["--retention", "1m=1d,1h=400d"])
+        try await kept.start()
+        defer { kept.stop() }
+        let deadline = Date().addingTimeInterval(30)
+        while try Self.shardFiles(directory.path).values.joined().contains(where: { $0.hasSuffix("-1m.shard") }), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(try Self.shardFiles(directory.path).values.allSatisfy { $0.count == 2 && !$0.contains { $0.hasSuffix("-1m.shard") } })
+        #expect(try await kept.reducerFigure("windrow_retention_files_dropped_total") > 0)
+        for (step, ms) in [("1h", Self.hour), ("1d", Self.day), ("2h", 2 * Self.hour)] {
+            AnswerCheck.verify(try await Self.query(kept, name: "e2e.lifecycle", from: start, to: end, step: step),
+                               data.expected(stepMs: ms, from: start, to: end), label: "retained \(step)")
+        }
+        AnswerCheck.verify(try await Self.query(kept, name: "e2e.lifecycle", from: start, to: end, step: "1h", extra: "&group_by=host"),
+                           data.expected(stepMs: Self.hour, from: start, to: end, groupBy: "host"), label: "retained 1h by host")
+        let (status, body) = try await kept.get("/v1/query?name=e2e.lifecycle&from=\(start)&to=\(start + Self.hour)&step=1m")
+        let message = String(decoding: body, as: UTF8.self)
+        #expect(status == 422 && message.contains("1m=1d") && message.contains("the resolution there is 1h"), "\(status) \(message)")
+    }
+
     @Test func partitioningNeverChangesAnAnswer() async throws {
         let end = (Self.nowMs() / Self.hour - 2) * Self.hour
         let start = end - 6 * Self.hour
