@@ -110,6 +110,17 @@ public final class Manifest: Sendable {
         }
     }
 
+    /// Reads the manifest of `directory` without changing anything (a torn last record is
+    /// skipped, not cut off); `nil` when it has none.
+    public static func peek(directory: String) throws -> ManifestState? {
+        guard let named = try? File(readingAt: directory + "/CURRENT") else { return nil }
+        let text = String(decoding: try named.read(count: try named.size(), at: 0), as: UTF8.self)
+        guard text.hasPrefix("MANIFEST-"), let number = UInt64(text.dropFirst(9).prefix { $0.isNumber }) else {
+            throw StorageError.corrupt(.invalid("CURRENT", "names '\(text.prefix(40))', not a MANIFEST-n file", in: "manifest"), path: directory + "/CURRENT")
+        }
+        return try read(path(directory, number)).0
+    }
+
     /// The state after every edit applied so far.
     public var state: ManifestState { log.withLock { $0.state } }
 
