@@ -8,7 +8,9 @@ count exactly once; a batch that was never acknowledged at most once.
 
 Variants: every role killed; only mappers killed; a mapper paused; the data directory on a
 small tmpfs that fills up (507 at once, no role exits, nothing acknowledged lost, recovery
-when space returns); a corrupt snapshot and a corrupt log record (set aside and counted,
+when space returns); reducers killed while they compact closed days (each compaction step
+slowed so that kills land between writing outputs, committing the manifest edit and deleting
+the inputs); a corrupt snapshot and a corrupt log record (set aside and counted,
 never a crash loop); the supervisor itself killed (its children do not outlive it).
 
 `CHAOS_SECONDS` bounds the main run (default 60)."""
@@ -195,6 +197,91 @@ def chaos(label, roles, pause=False, seconds=SECONDS):
         settle_and_check(port, load, label, kills)
 
 
+def reducer_figures(data, name):
+    """`name` summed per reducer, from the ports `windrow local` recorded."""
+    ports = json.load(open(data + "/local-ports.json"))
+    result = {}
+    for role, port in ports.items():
+        if role.startswith("reducer-") and role.endswith("-http"):
+            status, body = http("GET", f"http://127.0.0.1:{port}/metrics", timeout=5)
+            result[role[:-5]] = metric_value(body.decode(), name) if status == 200 else None
+    return result
+
+
+def compaction_killed():
+    """Backfill of three closed days, batch by batch (each its own name, over all three days),
+    while reducers are killed at random moments of their compactions."""
+    port = free_port()
+    day_ms = 86_400_000
+    first_day = (int(time.time() * 1000) // day_ms - 4) * day_ms
+    env = {"WINDROW_COMPACTION_STEP_DELAY_MS": "150"}
+    with LocalCluster(port, "--seal-interval-ms", "400", "--allowed-lateness-ms", "500", env=env) as cluster:
+        data = cluster.data + "/cluster"
+        acked, sent = {}, []
+        stop = threading.Event()
+
+        def load():
+            for n in range(36):
+                name = f"compact.{n}"
+                sent.append(name)
+                body = "\n".join(f"{name} value={i} {first_day + (i * 3 * day_ms) // BATCH + n * 1000}" for i in range(BATCH)).encode()
+                key = f"{name}-{random.getrandbits(64):x}"
+                deadline = time.monotonic() + 120
+                while time.monotonic() < deadline:
+                    status, _ = http("POST", f"http://127.0.0.1:{port}/write?precision=ms", body, {"Content-Type": "text/plain", "Idempotency-Key": key})
+                    if status == 204:
+                        acked[name] = BATCH
+                        break
+                    time.sleep(0.3)
+                time.sleep(0.25)
+            stop.set()
+
+        thread = threading.Thread(target=load, daemon=True)
+        thread.start()
+        kills = 0
+        compacted = 0
+        deadline = time.monotonic() + 90
+        while (not stop.is_set() or kills < 8) and time.monotonic() < deadline:
+            time.sleep(random.uniform(0.8, 2.0))
+            compacted = max(compacted, sum(v or 0 for v in reducer_figures(data, "windrow_compactions_total").values()))
+            live = {n: p for n, p in children(cluster.process.pid).items() if n.startswith("reducer")}
+            if live:
+                os.kill(random.choice(sorted(live.values())), signal.SIGKILL)
+                kills += 1
+        thread.join(timeout=150)
+        end = first_day + 3 * day_ms
+        settle = time.monotonic() + 120
+        while time.monotonic() < settle:
+            got = {}
+            for name in sent:
+                status, body = http("GET", f"http://127.0.0.1:{port}/v1/query?name={name}&from={first_day}&to={end}&step=1d&stats=count")
+                got[name] = int(sum(sum(s["count"]) for s in json.loads(body)["series"])) if status == 200 else None
+            backlog = reducer_figures(data, "windrow_compaction_backlog")
+            if all(got.get(n) == BATCH for n in acked) and all(v == 0 for v in backlog.values()):
+                break
+            time.sleep(1)
+        lost = [n for n in acked if (got.get(n) or 0) < BATCH]
+        doubled = [n for n, c in got.items() if c is not None and c > BATCH]
+        compacted = max(compacted, sum(v or 0 for v in reducer_figures(data, "windrow_compactions_total").values()))
+        print(f"compaction killed: {len(acked)} of {len(sent)} batches acknowledged, {kills} reducer kills, "
+              f"{compacted} compactions seen, {len(lost)} lost, {len(doubled)} doubled, backlog {backlog}")
+        tally.check(len(acked) == len(sent), f"compaction killed: every batch acknowledged ({len(acked)} of {len(sent)})")
+        tally.check(kills >= 8 and compacted > 0, f"compaction killed: reducers were killed while compacting ({kills} kills, {compacted} compactions)")
+        tally.check(not lost and not doubled, f"compaction killed: nothing lost {lost[:5]} and nothing counted twice {doubled[:5]}")
+        # Every file on disk is in the manifest and every listed file is on disk (uncommitted
+        # outputs and committed inputs were removed at restart or after the edit).
+        for reducer in sorted(d for d in os.listdir(data) if d.startswith("reducer-")):
+            listing = subprocess.run([BIN, "inspect", f"{data}/{reducer}"], capture_output=True, text=True).stdout
+            listed = {line.split(": ")[1].split()[0] for line in listing.splitlines() if line.startswith("p") and ".shard" in line}
+            for _ in range(20):
+                on_disk = {f for f in os.listdir(f"{data}/{reducer}/shards") if f.endswith(".shard")}
+                if on_disk == listed:
+                    break
+                time.sleep(0.5)
+            tally.check(on_disk == listed, f"compaction killed: {reducer}'s shard files are exactly its manifest's "
+                                           f"(unlisted {sorted(on_disk - listed)[:3]}, missing {sorted(listed - on_disk)[:3]})")
+
+
 def disk_full():
     """The data directory on a 48 MiB tmpfs, filled up while acknowledged load runs."""
     port = free_port()
@@ -359,5 +446,5 @@ if __name__ == "__main__":
     tally.run(lambda: chaos("every role", ["coordinator", "reducer", "mapper", "front"]),
               lambda: chaos("mappers only", ["mapper"], seconds=max(20, SECONDS // 2)),
               lambda: chaos("paused mapper", ["mapper"], pause=True, seconds=30),
-              retries, disk_full, corrupt_files, supervisor_killed)
+              compaction_killed, retries, disk_full, corrupt_files, supervisor_killed)
     sys.exit(tally.finish())
