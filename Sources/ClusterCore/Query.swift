@@ -89,6 +89,10 @@ public struct BucketAccumulator: Sendable {
     private var groupOfKey: [SeriesKey: Int] = [:]
     /// The distinct series read so far, counted only under a limit.
     private var admitted = Set<SeriesKey>()
+    /// Series lists admitted while their lengths summed stay within the limit (so no set is
+    /// needed yet), and that sum.
+    private var admittedLists: [[SeriesKey]] = []
+    private var admittedBound = 0
 
     public init(spec: QuerySpec) {
         self.spec = spec
@@ -103,8 +107,30 @@ public struct BucketAccumulator: Sendable {
     /// when the query would read more series than `spec.seriesMax`.
     public mutating func admit(_ series: SeriesKey) throws(QuerySeriesLimitError) {
         guard let limit = spec.seriesMax else { return }
+        settleAdmitted()
         admitted.insert(series)
         if admitted.count > limit { throw QuerySeriesLimitError(name: spec.name, limit: limit) }
+    }
+
+    /// Counts a list of series (a cached file result's) as read: while the lists' lengths
+    /// summed stay within the limit no series is hashed, since the distinct ones cannot exceed it.
+    public mutating func admit(all series: [SeriesKey]) throws(QuerySeriesLimitError) {
+        guard let limit = spec.seriesMax else { return }
+        if admitted.isEmpty, admittedBound + series.count <= limit {
+            admittedBound += series.count
+            admittedLists.append(series)
+            return
+        }
+        settleAdmitted()
+        admitted.formUnion(series)
+        if admitted.count > limit { throw QuerySeriesLimitError(name: spec.name, limit: limit) }
+    }
+
+    /// Moves the lists admitted unhashed into the set.
+    private mutating func settleAdmitted() {
+        guard !admittedLists.isEmpty else { return }
+        for list in admittedLists { admitted.formUnion(list) }
+        admittedLists = []
     }
 
     /// The group a series falls in.

@@ -1,5 +1,8 @@
 import Aggregation
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Model
 import Storage
@@ -29,6 +32,7 @@ struct Compactor: Sendable {
     static func group(_ unit: CompactionUnit, number: UInt64) -> String { "p\(unit.partition)-d\(unit.day)-c\(number)" }
 
     func run(_ unit: CompactionUnit, number: UInt64, readers: [String: ShardReader]) -> Outcome {
+        Self.yieldToQueries()
         let group = Self.group(unit, number: number)
         var written = [ManifestFile]()
         let pacer = Pacer(bytesPerSecond: bytesPerSecond)
@@ -65,6 +69,13 @@ struct Compactor: Sendable {
             }
         }
         return .committed(added: added, removed: unit.removed, read: read, written: pacer.bytes)
+    }
+
+    /// Lowers the calling thread's scheduling priority (nice 10): on a busy machine the loop
+    /// that answers queries and acknowledgements runs first, and compaction takes what is left.
+    static func yieldToQueries() {
+        // On Linux the nice value belongs to the thread, and 0 names the calling one.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
     }
 
     private func pause() {

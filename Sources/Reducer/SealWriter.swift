@@ -26,13 +26,36 @@ struct SealWriter: Sendable {
         case failed(any Error)
     }
 
+    /// A seal's file that spans this much time (a backfill's) gets its hour and day rollups at
+    /// once, so that coarse queries read few rows before compaction has run; a live seal's file
+    /// (a minute or so) does not.
+    static let rollupSpanNanoseconds: Int64 = 2 * ShardGroups.hourNanoseconds
+
+    /// Writes the coarser resolutions of a sealed file beside it, in its group; returns the bytes.
+    func writeRollups(of base: ManifestFile, into written: inout [ManifestFile]) throws -> Int {
+        let reader = try ShardReader(path: shardDirectory + "/" + base.name)
+        guard reader.windowStartMax - reader.windowStartMin >= Self.rollupSpanNanoseconds else { return 0 }
+        var bytes = 0
+        for resolution in ShardGroups.resolutions(window: windowNanoseconds).dropFirst() {
+            let name = "\(base.group)-\(Step(nanoseconds: resolution)!).shard"
+            written.append(ManifestFile(name: name, partition: base.partition, day: base.day, group: base.group, level: 0,
+                                        resolution: resolution, bytes: 0, rows: 0))
+            let result = try ShardMerge.merge([reader], resolution: resolution, partition: base.partition, sketchMapping: sketchMapping,
+                                              to: shardDirectory + "/" + name)
+            written[written.count - 1].bytes = UInt64(result.bytes)
+            written[written.count - 1].rows = result.rows
+            bytes += result.bytes
+        }
+        return bytes
+    }
+
     /// Writes `job` and commits it as `next` (whose applied positions and log start the loop
     /// set when it took the job).
     func write(_ job: SealJob, next: ReducerCheckpoint) -> Outcome {
         var next = next
+        var written: [ManifestFile] = []
         do {
             let writer = ShardWriter()
-            var written: [ManifestFile] = []
             var bytes = 0
             for (partition, rows) in job.sealed.sorted(by: { $0.key < $1.key }) {
                 for (day, dayRows) in Dictionary(grouping: rows.rows, by: { ShardGroups.day(of: $0.windowStart) }) {
@@ -42,6 +65,7 @@ struct SealWriter: Sendable {
                     bytes += size
                     written.append(ManifestFile(name: group + ".shard", partition: UInt32(partition), day: day, group: group, level: 0,
                                                 resolution: windowNanoseconds, bytes: UInt64(size), rows: UInt64(dayRows.count)))
+                    bytes += try writeRollups(of: written[written.count - 1], into: &written)
                 }
             }
             let open = job.open
@@ -62,9 +86,7 @@ struct SealWriter: Sendable {
             return .committed(next, readers, bytes: bytes, failedOpens: failedOpens)
         } catch {
             // The names are reused by the next attempt: remove what this one wrote.
-            for name in (try? AtomicFile.list(shardDirectory)) ?? [] where name.hasSuffix("-\(next.sequence).shard") {
-                try? AtomicFile.remove(shardDirectory + "/" + name)
-            }
+            for file in written { try? AtomicFile.remove(shardDirectory + "/" + file.name) }
             try? AtomicFile.remove(directory + "/snapshot-\(next.sequence).shard")
             return .failed(error)
         }

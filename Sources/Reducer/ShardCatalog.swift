@@ -98,7 +98,7 @@ struct ShardCatalog {
                 result = ResultCache.Result(series: series, groups: own.groups.map { ($0.key, $0.value) })
                 results.store(result, key)
             }
-            for series in result.series { try accumulator.admit(series) }
+            try accumulator.admit(all: result.series)
             for (groupKey, buckets) in result.groups {
                 let group = accumulator.groupNumber(ofGroup: groupKey)
                 for (start, state) in buckets { accumulator.add(group: group, windowStart: start, state: state) }
