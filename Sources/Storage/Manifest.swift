@@ -73,13 +73,16 @@ public final class Manifest: Sendable {
     public let directory: String
     let rotateBytes: Int
     private struct Log {
-        var state: ManifestState
         var number: UInt64
         var file: File
         var size: Int
     }
 
+    /// Held by the writer of an edit through its I/O.
     private let log: Mutex<Log>
+    /// Held only to read or replace the state, never across I/O: readers (the loop's figures)
+    /// do not wait for an edit's fsync.
+    private let current: Mutex<ManifestState>
 
     static let magic = Array("WNDMANIF".utf8)
 
@@ -88,22 +91,24 @@ public final class Manifest: Sendable {
     public init(directory: String, initial: () throws -> ManifestEdit, rotateBytes: Int = 4 << 20) throws {
         self.directory = directory
         self.rotateBytes = rotateBytes
-        let current = directory + "/CURRENT"
-        if let named = try? File(readingAt: current) {
+        let currentPath = directory + "/CURRENT"
+        if let named = try? File(readingAt: currentPath) {
             let text = String(decoding: try named.read(count: try named.size(), at: 0), as: UTF8.self)
             guard text.hasPrefix("MANIFEST-"), let number = UInt64(text.dropFirst(9).prefix { $0.isNumber }) else {
-                throw StorageError.corrupt(.invalid("CURRENT", "names '\(text.prefix(40))', not a MANIFEST-n file", in: "manifest"), path: current)
+                throw StorageError.corrupt(.invalid("CURRENT", "names '\(text.prefix(40))', not a MANIFEST-n file", in: "manifest"), path: currentPath)
             }
             let path = Self.path(directory, number)
             let (state, valid) = try Self.read(path)
             let file = try File(appendingAt: path)
             if valid < (try file.size()) { try FileSystem.truncate(path, to: valid) }
-            log = Mutex(Log(state: state, number: number, file: file, size: valid))
+            log = Mutex(Log(number: number, file: file, size: valid))
+            current = Mutex(state)
         } else {
             var state = ManifestState()
             state.apply(try initial())
             let file = try Self.start(directory, number: 1, state: state)
-            log = Mutex(Log(state: state, number: 1, file: file.0, size: file.1))
+            log = Mutex(Log(number: 1, file: file.0, size: file.1))
+            current = Mutex(state)
         }
         for name in try FileSystem.list(directory) where name.hasPrefix("MANIFEST-") && name != "MANIFEST-\(log.withLock { $0.number })" {
             try FileSystem.remove(directory + "/" + name)
@@ -122,14 +127,16 @@ public final class Manifest: Sendable {
     }
 
     /// The state after every edit applied so far.
-    public var state: ManifestState { log.withLock { $0.state } }
+    public var state: ManifestState { current.withLock { $0 } }
 
     /// Applies `edit` durably: once this returns, recovery sees it. On a failure the edit did
     /// not count (the log is cut back to its previous end).
     @discardableResult
     public func apply(_ edit: ManifestEdit) throws -> ManifestState {
         try log.withLock { (log: inout Log) throws -> ManifestState in
-            let record = Self.frame(Self.encode(edit, version: log.state.version + 1))
+            // Only a holder of `log` changes the state, so it stays as read here until the end.
+            var state = current.withLock { $0 }
+            let record = Self.frame(Self.encode(edit, version: state.version + 1))
             do {
                 try log.file.write(record, at: log.size)
                 try log.file.sync()
@@ -138,17 +145,18 @@ public final class Manifest: Sendable {
                 throw error
             }
             log.size += record.count
-            log.state.apply(edit)
+            state.apply(edit)
+            current.withLock { [state] in $0 = state }
             if log.size > rotateBytes {
                 // The old log stays valid until CURRENT names the new one.
-                if let (file, size) = try? Self.start(directory, number: log.number + 1, state: log.state) {
+                if let (file, size) = try? Self.start(directory, number: log.number + 1, state: state) {
                     try? FileSystem.remove(Self.path(directory, log.number))
                     log.number += 1
                     log.file = file
                     log.size = size
                 }
             }
-            return log.state
+            return state
         }
     }
 
