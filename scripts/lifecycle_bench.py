@@ -194,17 +194,21 @@ def inspect_totals(binary, directory):
     return resolutions, levels
 
 
+def backfill_figures(system, backfill):
+    """Sends the backfill; its rate, CPU-s per 1 M samples and failed requests."""
+    cpu = cpu_seconds(system.process.pid)
+    seconds, failures = ingest(system, backfill)
+    return {"rate": backfill.count / seconds, "cpu": (cpu_seconds(system.process.pid) - cpu) / (backfill.count / 1e6),
+            "failures": len(failures)}
+
+
 def run_windrow(binary, backfill):
     windrow = Windrow(binary)
     windrow.start()
     watcher = Watcher(windrow)
     figures = {}
     try:
-        cpu = cpu_seconds(windrow.process.pid)
-        seconds, failures = ingest(windrow, backfill)
-        figures["rate"] = backfill.count / seconds
-        figures["cpu"] = (cpu_seconds(windrow.process.pid) - cpu) / (backfill.count / 1e6)
-        figures["failures"] = len(failures)
+        figures.update(backfill_figures(windrow, backfill))
         paths = windrow_paths(backfill)
         # Queries while the backfill is sealed and compacted.
         compaction_started = time.monotonic()
@@ -273,11 +277,7 @@ def run_victoria(backfill):
     victoria.start()
     figures = {}
     try:
-        cpu = cpu_seconds(victoria.process.pid)
-        seconds, failures = ingest(victoria, backfill)
-        figures["rate"] = backfill.count / seconds
-        figures["cpu"] = (cpu_seconds(victoria.process.pid) - cpu) / (backfill.count / 1e6)
-        figures["failures"] = len(failures)
+        figures.update(backfill_figures(victoria, backfill))
         victoria.flush()
         time.sleep(5)
         paths = victoria_paths(backfill)

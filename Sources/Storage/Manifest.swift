@@ -91,12 +91,7 @@ public final class Manifest: Sendable {
     public init(directory: String, initial: () throws -> ManifestEdit, rotateBytes: Int = 4 << 20) throws {
         self.directory = directory
         self.rotateBytes = rotateBytes
-        let currentPath = directory + "/CURRENT"
-        if let named = try? File(readingAt: currentPath) {
-            let text = String(decoding: try named.read(count: try named.size(), at: 0), as: UTF8.self)
-            guard text.hasPrefix("MANIFEST-"), let number = UInt64(text.dropFirst(9).prefix { $0.isNumber }) else {
-                throw StorageError.corrupt(.invalid("CURRENT", "names '\(text.prefix(40))', not a MANIFEST-n file", in: "manifest"), path: currentPath)
-            }
+        if let number = try Self.currentNumber(directory) {
             let path = Self.path(directory, number)
             let (state, valid) = try Self.read(path)
             let file = try File(appendingAt: path)
@@ -118,12 +113,19 @@ public final class Manifest: Sendable {
     /// Reads the manifest of `directory` without changing anything (a torn last record is
     /// skipped, not cut off); `nil` when it has none.
     public static func peek(directory: String) throws -> ManifestState? {
-        guard let named = try? File(readingAt: directory + "/CURRENT") else { return nil }
+        guard let number = try currentNumber(directory) else { return nil }
+        return try read(path(directory, number)).0
+    }
+
+    /// The number of the log `CURRENT` names; `nil` when there is no `CURRENT`.
+    static func currentNumber(_ directory: String) throws -> UInt64? {
+        let currentPath = directory + "/CURRENT"
+        guard let named = try? File(readingAt: currentPath) else { return nil }
         let text = String(decoding: try named.read(count: try named.size(), at: 0), as: UTF8.self)
         guard text.hasPrefix("MANIFEST-"), let number = UInt64(text.dropFirst(9).prefix { $0.isNumber }) else {
-            throw StorageError.corrupt(.invalid("CURRENT", "names '\(text.prefix(40))', not a MANIFEST-n file", in: "manifest"), path: directory + "/CURRENT")
+            throw StorageError.corrupt(.invalid("CURRENT", "names '\(text.prefix(40))', not a MANIFEST-n file", in: "manifest"), path: currentPath)
         }
-        return try read(path(directory, number)).0
+        return number
     }
 
     /// The state after every edit applied so far.
