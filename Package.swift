@@ -21,12 +21,14 @@ let package = Package(
         .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CMalloc"),
 
         // Safe Swift wrappers: the only modules that import C.
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
         .target(name: "LZ4", dependencies: ["CLZ4"]),
         .target(name: "Zlib", dependencies: ["CZlib"]),
+        .target(name: "Snappy", dependencies: ["CSnappy"]),
         .target(name: "Transport", dependencies: ["ZeroMQ", "Auth"]),
 
         // Pure layers: no sockets, files, clocks or HTTP.
@@ -36,7 +38,7 @@ let package = Package(
         .target(name: "Aggregation", dependencies: ["Model", "Codec"]),
         .target(name: "Wire", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
         .target(name: "ClusterCore", dependencies: ["Model", "Aggregation", "Codec", "Wire", "Ingest"]),
-        .target(name: "Ingest", dependencies: ["Model", "Wire"]),
+        .target(name: "Ingest", dependencies: ["Model", "Codec", "Wire"]),
         .target(name: "Auth"),
 
         // Process plumbing shared by the roles: env defaults, loop threads, status routes.
@@ -59,7 +61,7 @@ let package = Package(
         .target(
             name: "Front",
             dependencies: [
-                "Auth", "ClusterClient", "ClusterCore", "Ingest", "Transport", "Runtime", "Wire", "Zlib",
+                "Auth", "ClusterClient", "ClusterCore", "Ingest", "Transport", "Runtime", "Snappy", "Wire", "Zlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -94,13 +96,14 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "LZ4Tests", dependencies: ["LZ4", "TestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib"]),
+        .testTarget(name: "SnappyTests", dependencies: ["Snappy", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "TestSupport"]),
         .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "TestSupport"]),
         .testTarget(name: "WireTests", dependencies: ["Wire", "TestSupport"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Aggregation", "Codec", "Model", "Wire", "TestSupport"]),
         .testTarget(name: "ClusterCoreTests", dependencies: ["ClusterCore", "Ingest", "TestSupport"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Model", "Wire", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Codec", "Model", "Wire", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "ReducerTests", dependencies: ["Reducer", "Storage", "Model", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["windrow", "ClusterClient", "ClusterCore", "Transport", "Wire", "ZeroMQ", "TestSupport"]),

@@ -194,18 +194,30 @@ extension RPCServer {
     }
 }
 
-/// An InfluxDB line protocol body on its way to a mapper's acknowledged endpoint, which parses
-/// it (the front forwards bodies as they came). Layout (docs/protocol.md, "Line protocol"):
-/// `u8 version (1) | u8 precision | u64 batch id | u8 keyed | [string producer | u64 sequence] | body`.
+/// A text or protobuf ingest body on its way to a mapper's acknowledged endpoint, which parses
+/// it (the front forwards bodies as they came, remote_write ones expanded from snappy). Layout
+/// (docs/protocol.md, "Line protocol"):
+/// `u8 format (1 line protocol, 2 remote_write) | u8 precision | u64 batch id | u8 keyed | [string producer | u64 sequence] | body`.
 public struct LinesCall: InternalCall {
+    /// What the body is.
+    public enum Format: UInt8, Sendable {
+        /// InfluxDB line protocol, timestamps in `precision`.
+        case lineProtocol = 1
+        /// A Prometheus remote_write 1.0 `WriteRequest` (protobuf, not compressed).
+        case remoteWrite = 2
+    }
+
     public typealias Reply = IngestReply
     public static var method: InternalMethod { .lines }
+    public var format: Format
     public var batchID: UInt64
     public var producerKey: ProducerKey?
     public var precision: LineProtocol.Precision
     public var body: [UInt8]
 
-    public init(batchID: UInt64, producerKey: ProducerKey?, precision: LineProtocol.Precision, body: [UInt8]) {
+    public init(format: Format = .lineProtocol, batchID: UInt64, producerKey: ProducerKey?, precision: LineProtocol.Precision = .milliseconds,
+                body: [UInt8]) {
+        self.format = format
         self.batchID = batchID
         self.producerKey = producerKey
         self.precision = precision
@@ -214,7 +226,7 @@ public struct LinesCall: InternalCall {
 
     public func encode() -> [UInt8] {
         var writer = ByteWriter(capacity: 32 + body.count)
-        writer.append(UInt8(1))
+        writer.append(format.rawValue)
         writer.append(precision.rawValue)
         writer.append(batchID)
         writer.append(UInt8(producerKey == nil ? 0 : 1))
@@ -229,8 +241,8 @@ public struct LinesCall: InternalCall {
     public static func decode(_ bytes: [UInt8]) throws(MessageError) -> LinesCall {
         var reader = ByteReader(bytes, subject: "lines message")
         do {
-            let version = try reader.read(UInt8.self, "version")
-            guard version == 1 else { throw MessageError(.lines, "version \(version); this build reads version 1") }
+            let formatCode = try reader.read(UInt8.self, "format")
+            guard let format = Format(rawValue: formatCode) else { throw MessageError(.lines, "format \(formatCode); this build reads 1 and 2") }
             let code = try reader.read(UInt8.self, "precision")
             guard let precision = LineProtocol.Precision(rawValue: code) else { throw MessageError(.lines, "precision code \(code) is not 0-5") }
             let batchID = try reader.read(UInt64.self, "batch id")
@@ -240,7 +252,8 @@ public struct LinesCall: InternalCall {
                 guard !producer.isEmpty else { throw MessageError(.lines, "the producer id is empty") }
                 producerKey = ProducerKey(producer: producer, sequence: try reader.read(UInt64.self, "sequence"))
             }
-            return LinesCall(batchID: batchID, producerKey: producerKey, precision: precision, body: Array(bytes[(bytes.count - reader.remaining)...]))
+            return LinesCall(format: format, batchID: batchID, producerKey: producerKey, precision: precision,
+                             body: Array(bytes[(bytes.count - reader.remaining)...]))
         } catch let error as MessageError {
             throw error
         } catch {

@@ -1,4 +1,5 @@
 import Aggregation
+import Codec
 import Ingest
 import Model
 import Wire
@@ -125,7 +126,14 @@ public struct MapperDelivery: Sendable {
         reader.read(body, precision: precision, validator: aggregator.validator, now: arrival, into: &aggregator)
     }
 
-    /// Samples staged by `read(lines:)`.
+    /// Reads a remote_write `WriteRequest` as `read(lines:)` reads line protocol; a body that does
+    /// not decode is refused whole, nothing of it staged.
+    public mutating func read(remoteWrite body: UnsafeRawBufferPointer, with reader: inout RemoteWriteReader,
+                              arrival: Timestamp) throws(DecodeError) -> LineReport {
+        try reader.read(body, validator: aggregator.validator, now: arrival, into: &aggregator)
+    }
+
+    /// Samples staged by `read(lines:)` and `read(remoteWrite:)`.
     public var stagedCount: Int { aggregator.stagedCount }
 
     /// The frame of the staged samples `range`, for the log.

@@ -3,7 +3,8 @@ import Foundation
 import Hummingbird
 
 /// Bearer-token checks when tokens are configured: ingest needs `write`, queries need `read`
-/// (`admin` may do both); `/healthz`, `/readyz`, `/ping`, the page and the OpenAPI document stay open.
+/// (`admin` may do both); `/healthz`, `/readyz`, `/ping`, `/api/v2/ping`, `/health`, the page and the
+/// OpenAPI document stay open.
 /// Accepted forms: `Authorization: Bearer T`, `Authorization: Token T` (InfluxDB 2 clients),
 /// `Authorization: Basic base64(user:T)` and `?u=…&p=T` (InfluxDB 1 clients; the user name is
 /// not checked) and `?access_token=T` (browsers' EventSource).
@@ -13,8 +14,9 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     static func requiredScope(method: HTTPRequest.Method, path: String) -> Scope? {
         switch (method, path) {
-        case (.post, "/v1/metrics"), (.post, "/write"), (.post, "/api/v2/write"), (.post, "/query"): .write
-        case (_, "/healthz"), (_, "/readyz"), (_, "/ping"), (_, "/"), (_, "/openapi.json"): nil
+        case (.post, "/v1/metrics"), (.post, "/write"), (.post, "/api/v2/write"), (.post, "/query"), (.post, "/api/v1/write"),
+             (.post, "/opentelemetry/v1/metrics"): .write
+        case (_, "/healthz"), (_, "/readyz"), (_, "/ping"), (_, "/api/v2/ping"), (_, "/health"), (_, "/"), (_, "/openapi.json"): nil
         default: .read
         }
     }

@@ -16,6 +16,7 @@ import Zlib
 public enum FrontApplication {
     public static func make(service: FrontService, registry: PrometheusCollectorRegistry, tokens: Tokens) -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: HTTPMetricsMiddleware(registry: registry))
         router.add(middleware: AuthMiddleware(tokens: tokens))
         StatusRoutes.add(to: router, registry: registry, ready: { service.isReady },
                          refresh: { service.metrics.callsInFlight.set(Double(service.client.callsInFlight)) })
@@ -23,8 +24,19 @@ public enum FrontApplication {
         router.post("/v1/metrics") { request, _ in await handlers.ingestJSON(request) }
         router.post("/write") { request, _ in await handlers.ingestLines(request) }
         router.post("/api/v2/write") { request, _ in await handlers.ingestLines(request) }
+        router.post("/api/v1/write") { request, _ in await handlers.remoteWrite(request) }
         // InfluxDB clients and agents check for a server with `/ping` before writing.
         router.get("/ping") { _, _ in Response(status: .noContent, headers: [FrontHandlers.influxVersion: "1.8-windrow"]) }
+        router.get("/api/v2/ping") { _, _ in Response(status: .noContent, headers: [FrontHandlers.influxVersion: "2.7-windrow"]) }
+        // InfluxDB 2.x clients' `health()`.
+        router.get("/health") { _, _ in
+            var response = FrontHandlers.json(service.isReady ? .ok : .serviceUnavailable, """
+                {"name":"windrow","message":"\(service.isReady ? "ready for queries and writes" : "not ready")",\
+                "status":"\(service.isReady ? "pass" : "fail")","checks":[],"version":"\(BuildInfo.version)","commit":""}
+                """)
+            response.headers[FrontHandlers.influxVersion] = "2.7-windrow"
+            return response
+        }
         // ... and may create their database first.
         router.get("/query") { request, _ in await handlers.influxQuery(request) }
         router.post("/query") { request, _ in await handlers.influxQuery(request) }

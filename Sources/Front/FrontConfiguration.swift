@@ -8,6 +8,8 @@ public struct FrontConfiguration: Sendable {
     public var coordinatorEndpoint: String
     /// Largest request body accepted, in bytes (`413` beyond).
     public var bodyBytesMax = 16 << 20
+    /// Largest remote_write request once expanded from snappy, in bytes (`413` beyond).
+    public var remoteWriteBytesMax = 64 << 20
     /// Most `GET /v1/stream` clients at once (`503` beyond).
     public var streamsMax = 256
     /// Most samples (JSON items or lines) in one ingest request (`413` beyond).

@@ -109,7 +109,7 @@ public final class FrontService: Service, Sendable {
                              + "retry with the header Idempotency-Key: \(key) and the batch is counted once", idempotencyKey: key)
         }
         if let batchError = reply.batchError {
-            let status = batchError.hasPrefix("insufficient storage") ? 507 : 500
+            let status = batchError.hasPrefix("insufficient storage") ? 507 : batchError.hasPrefix("malformed") ? 400 : 500
             throw FrontError(status: status, description: "mapper \(ownerID) refused the batch: \(batchError)", idempotencyKey: key)
         }
         return reply

@@ -1,19 +1,21 @@
 import Model
 
 extension LineProtocol {
-    /// The samples of one line: the reference parser, which handles the whole grammar and names
-    /// what is wrong. `LineBatchParser` takes the common lines faster and hands it the rest.
-    static func parseLine(_ line: ArraySlice<UInt8>, precision: Precision) throws(ValidationError) -> [Sample] {
+    /// The samples of one line and the string fields it skipped: the reference parser, which
+    /// handles the whole grammar and names what is wrong. `LineReader` takes the common lines
+    /// faster and hands it the rest.
+    static func parseLine(_ line: ArraySlice<UInt8>, precision: Precision) throws(ValidationError) -> (samples: [Sample], stringsSkipped: Int) {
         var cursor = LineCursor(bytes: line)
         let (measurement, tags) = try parsePrefix(&cursor)
         guard cursor.peek == UInt8(ascii: " ") else { throw ValidationError(.malformed, "missing fields after '\(measurement)'") }
         cursor.skipSpaces()
         var fields = [(String, Double)]()
+        var stringsSkipped = 0
         while true {
             let key = try cursor.token(until: [UInt8(ascii: "=")], what: "field key")
             guard !key.isEmpty, cursor.peek == UInt8(ascii: "=") else { throw ValidationError(.malformed, "field '\(key)' has no '='") }
             cursor.advance()
-            fields.append((key, try cursor.fieldValue(key: key)))
+            if let value = try cursor.fieldValue(key: key) { fields.append((key, value)) } else { stringsSkipped += 1 }
             if cursor.peek == UInt8(ascii: ",") { cursor.advance(); continue }
             break
         }
@@ -30,9 +32,10 @@ extension LineProtocol {
             }
         }
         guard cursor.atEnd else { throw ValidationError(.malformed, "unexpected text after the timestamp") }
-        return fields.map { key, value in
+        let samples = fields.map { key, value in
             Sample(name: key == "value" ? measurement : "\(measurement).\(key)", value: value, timestamp: timestamp, tags: tags)
         }
+        return (samples, stringsSkipped)
     }
 
     /// The measurement and tags at the start of a line, up to the space before the fields.
@@ -88,11 +91,19 @@ struct LineCursor {
         return text
     }
 
-    /// A field value: float, `42i`, `42u`, boolean (0/1); a string field is an error.
-    mutating func fieldValue(key: String) throws(ValidationError) -> Double {
+    /// A field value: float, `42i`, `42u`, boolean (0/1); `nil` for a string field, which is
+    /// read past (with its `\"` and `\\` escapes) and not stored.
+    mutating func fieldValue(key: String) throws(ValidationError) -> Double? {
         guard let first = peek else { throw ValidationError(.malformed, "field '\(key)' has no value") }
         if first == UInt8(ascii: "\"") {
-            throw ValidationError(.malformed, "field '\(key)' is a string; only numeric and boolean fields are stored")
+            advance()
+            while let byte = peek, byte != UInt8(ascii: "\"") {
+                advance()
+                if byte == UInt8(ascii: "\\"), peek != nil { advance() }
+            }
+            guard peek != nil else { throw ValidationError(.malformed, "string field '\(key)' has no closing quote") }
+            advance()
+            return nil
         }
         let start = position
         while let byte = peek, byte != UInt8(ascii: ","), byte != UInt8(ascii: " ") { advance() }

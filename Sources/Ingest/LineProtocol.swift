@@ -6,7 +6,8 @@ import Wire
 ///
 /// Field `value` becomes the metric `measurement`; any other numeric field `f` becomes
 /// `measurement.f`. Floats, integers (`42i`), unsigned integers (`42u`) and booleans (as 0/1)
-/// are numbers; a string field rejects its line. Backslash escapes commas, spaces and equals
+/// are numbers; string fields are skipped (counted in `LineReport.stringFieldsSkipped`), the
+/// numeric fields of their line taken. Backslash escapes commas, spaces and equals
 /// signs in measurements, tag keys, tag values and field keys. Lines starting with `#` and
 /// empty lines are skipped. A line without a timestamp gets the arrival time.
 public enum LineProtocol {
@@ -51,6 +52,8 @@ public enum LineProtocol {
         public var errors: [LineError]
         /// Lines that held data (not blank, not comments).
         public var lines: Int
+        /// String fields read past, not stored.
+        public var stringFieldsSkipped: Int
 
         /// The batch's samples one by one (tags sorted by key).
         public var samples: [Sample] {
@@ -89,7 +92,7 @@ public enum LineProtocol {
         var reader = LineReader()
         var sink = BatchSink(builder: SampleBatchBuilder(capacity: min(body.count / 16, 1 << 22)))
         let report = body.withUnsafeBufferPointer { reader.read($0, precision: precision, validator: validator, now: now, into: &sink, badLinesKept: .max) }
-        return Parsed(batch: sink.builder.finish(id: 0), errors: report.badLines, lines: report.lines)
+        return Parsed(batch: sink.builder.finish(id: 0), errors: report.badLines, lines: report.lines, stringFieldsSkipped: report.stringFieldsSkipped)
     }
 
     /// Collects what a reader takes into a batch (every series is taken).

@@ -27,6 +27,12 @@ public struct LineReport: Sendable {
     /// Samples of good lines whose series the sink refused.
     public var refused = 0
     public var firstRefusal: ValidationError?
+    /// String fields read past (not stored; the line's numeric fields are).
+    public var stringFieldsSkipped = 0
+    /// remote_write staleness markers read past (a series ending is not a sample).
+    public var staleMarkersSkipped = 0
+    /// remote_write native histograms read past (not stored).
+    public var histogramsSkipped = 0
     /// Bad lines and refused samples per reason, for `/metrics`.
     public var rejectedByReason: [ValidationError.Reason: Int] = [:]
     /// Lines that took the fast path (for tests).
@@ -186,7 +192,8 @@ public struct LineReader {
                                                   precision: LineProtocol.Precision, validator: SampleValidator, now: Timestamp,
                                                   sink: inout Sink, report: inout LineReport, badLinesKept: Int) {
         do {
-            let samples = try LineProtocol.parseLine(Array(UnsafeBufferPointer(rebasing: body[start..<end]))[...], precision: precision)
+            let (samples, stringsSkipped) = try LineProtocol.parseLine(Array(UnsafeBufferPointer(rebasing: body[start..<end]))[...], precision: precision)
+            report.stringFieldsSkipped += stringsSkipped
             for sample in samples { try validator.validate(sample, now: now) }
             for sample in samples {
                 do {

@@ -48,6 +48,7 @@ final class MapperLoop {
     var held: [Held] = []
     /// Remembers, across bodies, the series of line prefixes.
     var lineReader = LineReader()
+    var remoteWriteReader = RemoteWriteReader()
     /// The keys of the held batches, and retries of them that came in the same turn.
     var heldKeys = Set<ProducerKey>()
     var heldRetries: [(request: RPCServer.Request, key: ProducerKey)] = []
@@ -210,7 +211,19 @@ final class MapperLoop {
         if answeredAsRetry(call.producerKey, request) { return 0 }
         let arrival = Timestamp(nanoseconds: clock.wallNanoseconds)
         let start = delivery.stagedCount
-        let report = call.body.withUnsafeBufferPointer { delivery.read(lines: $0, with: &lineReader, precision: call.precision, arrival: arrival) }
+        let report: LineReport
+        switch call.format {
+        case .lineProtocol:
+            report = call.body.withUnsafeBufferPointer { delivery.read(lines: $0, with: &lineReader, precision: call.precision, arrival: arrival) }
+        case .remoteWrite:
+            do {
+                report = try call.body.withUnsafeBytes { (raw) throws(DecodeError) in try delivery.read(remoteWrite: raw, with: &remoteWriteReader, arrival: arrival) }
+            } catch {
+                metrics.rejectedBatch("invalid")
+                reply(request, IngestReply(batchID: call.batchID, accepted: 0, rejected: 0, errors: [], batchError: "malformed remote_write request: \(error)"))
+                return 0
+            }
+        }
         let staged = start..<delivery.stagedCount
         appendRecord(delivery.stagedFrame(staged, id: call.batchID, producerKey: call.producerKey), arrival: arrival)
         hold(Held(request: request, id: call.batchID, producerKey: call.producerKey, count: staged.count, arrival: arrival,
@@ -288,6 +301,9 @@ final class MapperLoop {
                 metrics.samplesReceived.increment(by: Int64(report.taken + report.refused))
                 metrics.samplesAccepted.increment(by: Int64(report.taken))
                 for (reason, count) in report.rejectedByReason { metrics.rejected(reason.rawValue, count: count) }
+                metrics.stringFieldsSkipped.increment(by: Int64(report.stringFieldsSkipped))
+                metrics.staleMarkersSkipped.increment(by: Int64(report.staleMarkersSkipped))
+                metrics.histogramsSkipped.increment(by: Int64(report.histogramsSkipped))
                 answer = Self.answer(id: item.id, report)
             case .batch(let batch):
                 let outcome = delivery.logged(batch, arrival: item.arrival)

@@ -21,6 +21,9 @@ struct MapperMetrics {
     let retriesAnswered: Counter
     let retryKeys: Gauge
     let quarantinedRecords: Counter
+    let stringFieldsSkipped: Counter
+    let staleMarkersSkipped: Counter
+    let histogramsSkipped: Counter
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -40,6 +43,12 @@ struct MapperMetrics {
         retriesAnswered = registry.counter("windrow_retries_answered_total", help: "Keyed batches seen before, answered with their first acknowledgement and not counted again.")
         retryKeys = registry.gauge("windrow_retry_keys", help: "Keyed batches whose acknowledgement is remembered for retries.")
         quarantinedRecords = registry.counter("windrow_quarantined_log_records_total", help: "Write-ahead-log records that failed their checksum or did not decode on replay, set aside.")
+        stringFieldsSkipped = registry.counter("windrow_line_string_fields_skipped_total",
+                                               help: "Line-protocol string fields read past and not stored (the numeric fields of their lines are).")
+        staleMarkersSkipped = registry.counter("windrow_remote_write_stale_markers_skipped_total",
+                                               help: "Prometheus staleness markers in remote_write requests, read past (a series ending is not a sample).")
+        histogramsSkipped = registry.counter("windrow_remote_write_histograms_skipped_total",
+                                             help: "Native histogram samples in remote_write requests, read past and not stored.")
         ingestMessagesPerTurn = registry.valueHistogram("windrow_zmq_messages_per_turn", labels: [("queue", "ingest")],
                                                             buckets: [1, 10, 100, 500, 1000, Double(MapperLoop.drainMessagesMax)],
                                                             help: "Messages taken off a ZeroMQ queue in one loop turn; turns at the top bucket (the per-turn limit) mean the queue holds more.")

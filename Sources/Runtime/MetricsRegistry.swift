@@ -15,8 +15,8 @@ extension PrometheusCollectorRegistry {
         makeGauge(descriptor: Self.descriptor(name, help), labels: labels)
     }
 
-    public func durationHistogram(_ name: String, buckets: [Duration], help: String) -> DurationHistogram {
-        makeDurationHistogram(descriptor: Self.descriptor(name, help), buckets: buckets)
+    public func durationHistogram(_ name: String, labels: [(String, String)] = [], buckets: [Duration], help: String) -> DurationHistogram {
+        makeDurationHistogram(descriptor: Self.descriptor(name, help), labels: labels, buckets: buckets)
     }
 
     public func valueHistogram(_ name: String, labels: [(String, String)] = [], buckets: [Double], help: String) -> ValueHistogram {

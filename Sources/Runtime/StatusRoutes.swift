@@ -2,11 +2,14 @@ import Hummingbird
 import Prometheus
 
 /// The routes every role serves: `/healthz` (alive), `/readyz` (ready for traffic) and
-/// `/metrics` (Prometheus text exposition). `refresh` runs before each scrape, to set gauges
-/// that are read rather than tracked (queue depths, memory).
+/// `/metrics` (Prometheus text exposition: the registry's figures, `windrow_build_info` and the
+/// standard `process_*` ones). `refresh` runs before each scrape, to set gauges that are read
+/// rather than tracked (queue depths, memory).
 public enum StatusRoutes {
     public static func add(to router: Router<some RequestContext>, registry: PrometheusCollectorRegistry, ready: @escaping @Sendable () -> Bool,
                            refresh: @escaping @Sendable () -> Void = {}) {
+        registry.gauge("windrow_build_info", labels: [("version", BuildInfo.version), ("swift", BuildInfo.swiftVersion)],
+                       help: "Always 1; the labels name the build.").set(to: 1.0)
         router.get("/healthz") { _, _ in "ok\n" }
         router.get("/readyz") { _, _ -> Response in
             let isReady = ready()
@@ -18,15 +21,17 @@ public enum StatusRoutes {
         router.get("/metrics") { _, _ -> Response in
             resident.set(to: Double(ProcessMemory.residentBytes()))
             refresh()
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            var body = ByteBuffer(bytes: registry.emitToBuffer())
+            body.writeString(ProcessFigures.exposition())
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"], body: .init(byteBuffer: body))
         }
     }
 
-    /// A server of just the status routes, on `host:port`.
+    /// A server of just the status routes, on `host:port`, each request counted and timed.
     public static func server(host: String, port: Int, registry: PrometheusCollectorRegistry, ready: @escaping @Sendable () -> Bool,
                               refresh: @escaping @Sendable () -> Void = {}) -> some ApplicationProtocol {
         let router = Router()
+        router.add(middleware: HTTPMetricsMiddleware(registry: registry))
         add(to: router, registry: registry, ready: ready, refresh: refresh)
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "windrow"))
     }

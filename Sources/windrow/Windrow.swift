@@ -8,7 +8,7 @@ struct Windrow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "windrow",
         abstract: "A distributed map-reduce stream aggregation cluster for metrics.",
-        version: WindrowVersion.current,
+        version: BuildInfo.version,
         subcommands: [LocalCommand.self, CoordinatorCommand.self, MapperCommand.self, ReducerCommand.self, FrontCommand.self,
                       ProduceCommand.self, QueryCommand.self, InspectCommand.self]
     )
@@ -25,6 +25,3 @@ struct Windrow: AsyncParsableCommand {
     }
 }
 
-enum WindrowVersion {
-    static let current = "0.1.0"
-}

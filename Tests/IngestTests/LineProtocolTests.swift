@@ -35,16 +35,29 @@ import Testing
             # a comment
 
             good value=1 1767225600000000000
-            bad value="text"
             nofields
             toofar value=1 5767225600000000000
             bad\\ name value=2
             also.good,host=b value=3,x=4
             """)
         #expect(parsed.samples.map(\.name) == ["good", "also.good", "also.good.x"])
-        #expect(parsed.errors.map(\.line) == [4, 5, 6, 7])
-        #expect(parsed.errors.map(\.error.reason) == [.malformed, .malformed, .timestampInFuture, .invalidName])
-        #expect(parsed.lines == 6)
+        #expect(parsed.errors.map(\.line) == [4, 5, 6])
+        #expect(parsed.errors.map(\.error.reason) == [.malformed, .timestampInFuture, .invalidName])
+        #expect(parsed.lines == 5)
+    }
+
+    @Test func stringFieldsAreSkippedAndCountedTheNumbersWritten() {
+        let parsed = parse(#"""
+            system,host=a uptime_format="12 days,  3:04",load1=0.5,n_users=3i 1767225600000000000
+            note,host=a text="say \"hi\", then = go" 1767225600000000000
+            mixed msg="a\\",x=2
+            open value="never closed
+            """#)
+        #expect(parsed.samples.map(\.name) == ["system.load1", "system.n_users", "mixed.x"])
+        #expect(parsed.samples.map(\.value) == [0.5, 3, 2])
+        #expect(parsed.stringFieldsSkipped == 3)
+        #expect(parsed.errors.map(\.line) == [4])
+        #expect(parsed.errors.first?.error.message.contains("no closing quote") == true)
     }
 
     @Test func precisionNames() {

@@ -16,7 +16,7 @@ import Wire
         if bytes.last == UInt8(ascii: "\r") { bytes = bytes.dropLast() }
         while let first = bytes.first, first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { bytes = bytes.dropFirst() }
         do {
-            let samples = try LineProtocol.parseLine(bytes, precision: precision)
+            let samples = try LineProtocol.parseLine(bytes, precision: precision).samples
             for sample in samples { try SampleValidator().validate(sample, now: now) }
             return .success(samples.map { Sample(name: $0.name, value: $0.value, timestamp: $0.timestamp, tags: $0.series.tags) })
         } catch {
