@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "Wire", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
         .target(name: "ClusterCore", dependencies: ["Model", "Aggregation", "Codec", "Wire", "Ingest"]),
         .target(name: "Ingest", dependencies: ["Model", "Codec", "Wire"]),
+        .target(name: "PromQL", dependencies: ["Model", "Aggregation"]),
         .target(name: "Auth"),
 
         // Process plumbing shared by the roles: env defaults, loop threads, status routes.
@@ -61,7 +62,7 @@ let package = Package(
         .target(
             name: "Front",
             dependencies: [
-                "Auth", "ClusterClient", "ClusterCore", "Ingest", "Transport", "Runtime", "Snappy", "Wire", "Zlib",
+                "Auth", "ClusterClient", "ClusterCore", "Ingest", "PromQL", "Transport", "Runtime", "Snappy", "Wire", "Zlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -97,6 +98,7 @@ let package = Package(
         .testTarget(name: "LZ4Tests", dependencies: ["LZ4", "TestSupport"]),
         .testTarget(name: "ZlibTests", dependencies: ["Zlib"]),
         .testTarget(name: "SnappyTests", dependencies: ["Snappy", "TestSupport"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Aggregation", "TestSupport"]),
         .testTarget(name: "ModelTests", dependencies: ["Model", "TestSupport"]),
         .testTarget(name: "CodecTests", dependencies: ["Codec", "TestSupport"]),
         .testTarget(name: "AggregationTests", dependencies: ["Aggregation", "TestSupport"]),

@@ -21,6 +21,8 @@ public enum InternalMethod: String, Sendable, CaseIterable {
     case query
     /// Reducer query endpoint: metric names (→ names).
     case names
+    /// Reducer query endpoint: the series of one name (`SeriesRequest` → listings).
+    case series
     /// Mapper acknowledged endpoint: a sample batch frame (→ `IngestReply`).
     case samples
     /// Mapper acknowledged endpoint: a line protocol body, parsed by the mapper (→ `IngestReply`).
@@ -111,6 +113,15 @@ extension NamesRequest: JSONCall {
 
     func validate() throws(MessageError) {
         guard prefix.utf8.count <= nameBytesMax else { throw MessageError(.names, "prefix is longer than \(nameBytesMax) bytes") }
+    }
+}
+
+extension SeriesRequest: JSONCall {
+    public typealias Reply = [SeriesListing]
+    public static var method: InternalMethod { .series }
+
+    func validate() throws(MessageError) {
+        guard !name.isEmpty, name.utf8.count <= nameBytesMax else { throw MessageError(.series, "name must be 1 to \(nameBytesMax) bytes") }
     }
 }
 

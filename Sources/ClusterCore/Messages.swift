@@ -1,3 +1,4 @@
+import Model
 /// The roles of a Windrow cluster.
 public enum Role: String, Codable, Sendable, CaseIterable {
     case coordinator, mapper, reducer, front
@@ -124,6 +125,23 @@ public struct AppliedReply: Codable, Hashable, Sendable {
 public struct AppliedRequest: Codable, Hashable, Sendable {
     public var origin: String
     public init(origin: String) { self.origin = origin }
+}
+
+/// Asks the reducer owning `name` for its series: their tags and types.
+public struct SeriesRequest: Codable, Hashable, Sendable {
+    public var name: String
+    public init(name: String) { self.name = name }
+}
+
+/// One series of a `SeriesRequest`'s answer.
+public struct SeriesListing: Codable, Hashable, Sendable {
+    public var tags: [Tag]
+    /// The `MetricType` description (`gauge`, `counter`, `timer`).
+    public var type: String
+    public init(tags: [Tag], type: String) {
+        self.tags = tags
+        self.type = type
+    }
 }
 
 /// Asks reducers for known metric names.

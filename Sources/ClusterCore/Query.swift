@@ -20,9 +20,12 @@ public struct QuerySpec: Codable, Hashable, Sendable {
     public var stats: [String]
     /// Most series the query may read (the front's `--query-series-max`); `nil`: no limit.
     public var seriesMax: Int?
+    /// Where buckets start, ns past the epoch's multiples of `step` (a multiple of the base
+    /// window below `step`); `nil`: 0, buckets aligned to the epoch.
+    public var offset: Int64?
 
     public init(name: String, from: Int64, to: Int64, step: Int64, tags: [Tag] = [], groupBy: [String] = [], stats: [String] = ["avg"],
-                seriesMax: Int? = nil) {
+                seriesMax: Int? = nil, offset: Int64? = nil) {
         self.name = name
         self.from = from
         self.to = to
@@ -31,6 +34,14 @@ public struct QuerySpec: Codable, Hashable, Sendable {
         self.groupBy = groupBy
         self.stats = stats
         self.seriesMax = seriesMax
+        self.offset = offset
+    }
+
+    /// The start of the bucket holding `time` (ns).
+    @inline(__always)
+    public func bucketStart(_ time: Int64) -> Int64 {
+        let shift = offset ?? 0
+        return (time &- shift).floorDivided(by: step) &* step &+ shift
     }
 
     /// Whether any requested stat is a quantile, so that sketches must be read and merged.
@@ -47,6 +58,11 @@ public struct QuerySpec: Codable, Hashable, Sendable {
         guard from < to else { throw QuerySpecError("from \(from) must be before to \(to)") }
         guard step > 0, step % window.nanoseconds == 0 else {
             throw QuerySpecError("step \(step) ns is not a positive multiple of the base window (\(window.nanoseconds) ns)")
+        }
+        if let offset {
+            guard offset >= 0, offset < step, offset % window.nanoseconds == 0 else {
+                throw QuerySpecError("offset \(offset) ns is not a multiple of the base window below the step")
+            }
         }
         guard !stats.isEmpty, stats.count <= 32 else { throw QuerySpecError("between 1 and 32 stats are answered; got \(stats.count)") }
         for stat in stats {
@@ -158,7 +174,7 @@ public struct BucketAccumulator: Sendable {
     /// Adds one base window (or an already merged bucket) to group `group`.
     @inline(__always)
     public mutating func add(group: Int, windowStart: Int64, state: WindowState) {
-        groupBuckets[group].merge(state, into: windowStart.floorDivided(by: spec.step) &* spec.step)
+        groupBuckets[group].merge(state, into: spec.bucketStart(windowStart))
     }
 
     /// Adds one base window (or an already merged bucket) of `series`.

@@ -190,6 +190,12 @@ public struct ReducerCommit<Request> {
         return names
     }
 
+    /// The series of `name` in the rows being sealed.
+    public func sealingSeries(named name: String) -> [SeriesEntry] {
+        guard let sealing else { return [] }
+        return sealing.sealed.values.flatMap { rows in rows.series.filter { $0.key.name == name } }
+    }
+
     /// A batch read back from the log at recovery: applied unless already applied.
     public mutating func replayed(_ batch: PartialBatch) -> Bool {
         store.apply(batch) == .applied

@@ -249,6 +249,11 @@ public struct ReducerStore: Sendable {
         }
     }
 
+    /// The series of `name` held in memory.
+    public func series(named name: String) -> [SeriesEntry] {
+        (slotsOfName[name] ?? []).map { slotEntries[Int($0)] }
+    }
+
     /// Names of series held in memory that start with `prefix`.
     public func names(prefix: String) -> Set<String> {
         Set(slotsOfName.keys.filter { $0.hasPrefix(prefix) })

@@ -42,6 +42,7 @@ public enum FrontApplication {
         router.post("/query") { request, _ in await handlers.influxQuery(request) }
         router.get("/v1/query") { request, _ in await handlers.query(request) }
         router.get("/v1/metrics") { request, _ in await handlers.names(request) }
+        PrometheusAPI.add(to: router, service: service)
         router.get("/v1/cluster") { _, _ in await handlers.cluster() }
         let stream = StreamHandler(service: service, streamsMax: service.configuration.streamsMax)
         router.get("/v1/stream") { request, _ in await stream.handle(request) }

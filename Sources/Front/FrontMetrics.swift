@@ -24,6 +24,12 @@ struct FrontMetrics {
         callsInFlight = registry.gauge("windrow_zmq_calls_in_flight", help: "Requests sent to other nodes over ZeroMQ and awaiting their answer.")
     }
 
+    /// A Prometheus API query answered with an error, by its `errorType`.
+    func rejectedQuery(_ type: String) {
+        registry.counter("windrow_prometheus_api_errors_total", labels: [("error_type", type)],
+                         help: "Prometheus API requests answered with an error, by errorType (bad_data: unsupported or malformed PromQL).").increment()
+    }
+
     func rejected(_ reason: String, count: Int = 1) {
         registry.counter("windrow_rejected_samples_total", labels: [("reason", reason)], help: "Samples rejected, by reason.").increment(by: Int64(count))
     }

@@ -145,6 +145,18 @@ public final class FrontService: Service, Sendable {
         }
     }
 
+    /// The series of `name`, from the reducer that owns it.
+    public func series(named name: String) async throws(FrontError) -> [SeriesListing] {
+        guard let view = await clusterView() else { throw FrontError.unavailable("the coordinator has not answered yet") }
+        let ordinal = view.map.reducerOrdinal(ofPartition: view.map.partition(of: name))
+        guard let reducer = view.map.reducers[ordinal] else { throw FrontError.unavailable("reducer \(ordinal) has not registered") }
+        do {
+            return try await client.call(SeriesRequest(name: name), at: reducer.query, timeout: .milliseconds(configuration.callTimeoutMs))
+        } catch {
+            throw FrontError.unavailable("reducer \(reducer.id) at \(reducer.query): \(error)")
+        }
+    }
+
     /// Known metric names from every reducer.
     public func names(prefix: String) async throws(FrontError) -> [String] {
         guard let view = await clusterView() else { throw FrontError.unavailable("the coordinator has not answered yet") }

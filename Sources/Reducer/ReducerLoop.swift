@@ -339,8 +339,15 @@ final class ReducerLoop {
                     let names = commit.store.names(prefix: asked.prefix).union(catalog.names(prefix: asked.prefix))
                         .union(commit.sealingNames(prefix: asked.prefix))
                     queries.reply(request, NamesRequest.self, names.sorted())
+                case .series:
+                    let asked = try SeriesRequest.decode(request.body)
+                    var entries = catalog.series(named: asked.name, partition: map.partition(of: asked.name))
+                    entries.formUnion(commit.store.series(named: asked.name))
+                    entries.formUnion(commit.sealingSeries(named: asked.name))
+                    let listings = entries.sorted { $0.key < $1.key }.map { SeriesListing(tags: $0.key.tags, type: $0.type.description) }
+                    queries.reply(request, SeriesRequest.self, listings)
                 default:
-                    queries.fail(request, "unknown method '\(request.method)'; this endpoint answers 'query' and 'names'")
+                    queries.fail(request, "unknown method '\(request.method)'; this endpoint answers 'query', 'names' and 'series'")
                 }
             } catch {
                 queries.fail(request, "\(error)")

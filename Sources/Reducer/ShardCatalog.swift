@@ -84,7 +84,7 @@ struct ShardCatalog {
                 continue
             }
             let key = ResultCache.Key(path: reader.path, name: spec.name, tags: spec.tags, groupBy: spec.groupBy, step: spec.step,
-                                      sketches: spec.needsSketches)
+                                      offset: spec.offset ?? 0, sketches: spec.needsSketches)
             let result: ResultCache.Result
             if let cached = results.result(key) {
                 result = cached
@@ -111,7 +111,7 @@ struct ShardCatalog {
         guard let coarsest = group.files.last else { return nil }
         let resolution = coarsest.file.resolution
         guard coarsest.reader.windowStartMax + resolution > spec.from, coarsest.reader.windowStartMin < spec.to else { return nil }
-        for (file, reader) in group.files.reversed() where spec.step % file.resolution == 0 {
+        for (file, reader) in group.files.reversed() where spec.step % file.resolution == 0 && (spec.offset ?? 0) % file.resolution == 0 {
             let aligned = spec.from % file.resolution == 0 && spec.to % file.resolution == 0
             let covered = spec.from <= reader.windowStartMin && spec.to >= reader.windowStartMax + file.resolution
             if file.resolution == window || aligned || covered {
@@ -167,6 +167,21 @@ struct ShardCatalog {
             for group in groups.values {
                 guard let reader = group.files.last?.reader else { continue }
                 for entry in reader.series where entry.key.name.hasPrefix(prefix) { result.insert(entry.key.name) }
+            }
+        }
+        return result
+    }
+
+    /// The series of `name` in the files of `partition`.
+    func series(named name: String, partition: Int) -> Set<SeriesEntry> {
+        var result = Set<SeriesEntry>()
+        for group in (byPartition[partition] ?? [:]).values {
+            for (_, reader) in group.files {
+                var position = lowerBound(reader, name: name)
+                while position < reader.series.count, reader.series[position].key.name == name {
+                    result.insert(reader.series[position])
+                    position += 1
+                }
             }
         }
         return result
@@ -233,6 +248,7 @@ struct ResultCache {
         var tags: [Tag]
         var groupBy: [String]
         var step: Int64
+        var offset: Int64
         var sketches: Bool
     }
 
