@@ -47,7 +47,8 @@ class LocalCluster:
     def __enter__(self):
         self.data = tempfile.mkdtemp(prefix="windrow-py-")
         self.process = subprocess.Popen([BIN, "local", "--data-dir", self.data + "/cluster", "--http-port", str(self.http_port),
-                                         "--ingest-port", "0", "--log-level", "warning"] + self.extra, stdout=subprocess.DEVNULL,
+                                         "--ingest-port", "0", "--log-level", "warning"]
+                                        + ([] if "--otlp-port" in self.extra else ["--otlp-port", "0"]) + self.extra, stdout=subprocess.DEVNULL,
                                         env=self.env)
         for _ in range(300):
             try:

@@ -19,6 +19,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var sketchAccuracy = 0.01
     /// A node silent for this long is reported down and leaves the watermark computation.
     public var livenessTimeoutMs = 5000
+    /// The HTTP status server's URL (`/metrics`), listed among the nodes for discovery.
+    public var statusURL: String?
     /// Most series the live reducers may hold together (`nil`: no limit).
     public var seriesMax: Int? = 10_000_000
     /// Required of every caller (`nil`: the endpoint is open, which only tests should run).
@@ -121,6 +123,9 @@ public final class CoordinatorService: Sendable {
                 } catch {
                     server.fail(request, error.description)
                 }
+            }
+            if let url = configuration.statusURL {
+                _ = state.heartbeat(NodeReport(id: "coordinator", role: .coordinator, endpoints: ["http": url]), now: now)
             }
             state.advanceWatermark(now: now)
             liveNodes.set(Double(state.members.values.filter { state.isAlive($0, now: now) }.count))

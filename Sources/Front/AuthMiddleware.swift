@@ -11,6 +11,8 @@ import Hummingbird
 /// `401` without a valid token, `403` with one of the wrong scope.
 struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens: Tokens
+    /// Paths that need `write` on this server besides the front's ingest routes (the OTLP port's).
+    var writePaths: Set<String> = []
 
     static func requiredScope(method: HTTPRequest.Method, path: String) -> Scope? {
         switch (method, path) {
@@ -22,7 +24,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard tokens.isEnabled, let needed = Self.requiredScope(method: request.method, path: request.uri.path) else {
+        let needed = writePaths.contains(request.uri.path) ? .write : Self.requiredScope(method: request.method, path: request.uri.path)
+        guard tokens.isEnabled, let needed else {
             return try await next(request, context)
         }
         switch tokens.check(Self.token(of: request).map { Array($0.utf8) }, needs: needed) {

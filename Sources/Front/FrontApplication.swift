@@ -25,6 +25,7 @@ public enum FrontApplication {
         router.post("/write") { request, _ in await handlers.ingestLines(request) }
         router.post("/api/v2/write") { request, _ in await handlers.ingestLines(request) }
         router.post("/api/v1/write") { request, _ in await handlers.remoteWrite(request) }
+        router.post("/opentelemetry/v1/metrics") { request, _ in await handlers.ingestOTLP(request) }
         // InfluxDB clients and agents check for a server with `/ping` before writing.
         router.get("/ping") { _, _ in Response(status: .noContent, headers: [FrontHandlers.influxVersion: "1.8-windrow"]) }
         router.get("/api/v2/ping") { _, _ in Response(status: .noContent, headers: [FrontHandlers.influxVersion: "2.7-windrow"]) }
@@ -44,6 +45,7 @@ public enum FrontApplication {
         router.get("/v1/metrics") { request, _ in await handlers.names(request) }
         PrometheusAPI.add(to: router, service: service)
         router.get("/v1/cluster") { _, _ in await handlers.cluster() }
+        router.get("/v1/cluster/targets") { _, _ in await handlers.targets() }
         let stream = StreamHandler(service: service, streamsMax: service.configuration.streamsMax)
         router.get("/v1/stream") { request, _ in await stream.handle(request) }
         router.get("/openapi.json") { _, _ in FrontHandlers.json(.ok, OpenAPIDocument.json) }
@@ -52,6 +54,19 @@ public enum FrontApplication {
         }
         let configuration = service.configuration
         return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "windrow"))
+    }
+}
+
+extension FrontApplication {
+    /// The OTLP/HTTP port's server: `POST /v1/metrics` (OTLP's standard path), with the same
+    /// tokens as the front's port.
+    public static func otlp(service: FrontService, registry: PrometheusCollectorRegistry, tokens: Tokens, port: Int) -> some ApplicationProtocol {
+        let router = Router()
+        router.add(middleware: HTTPMetricsMiddleware(registry: registry))
+        router.add(middleware: AuthMiddleware(tokens: tokens, writePaths: ["/v1/metrics"]))
+        let handlers = FrontHandlers(service: service)
+        router.post("/v1/metrics") { request, _ in await handlers.ingestOTLP(request) }
+        return Application(router: router, configuration: .init(address: .hostname(service.configuration.host, port: port), serverName: "windrow-otlp"))
     }
 }
 
@@ -270,6 +285,35 @@ struct FrontHandlers: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let text = (try? encoder.encode(ClusterSummary(view))).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return Self.json(.ok, text)
+    }
+}
+
+extension FrontHandlers {
+    /// `GET /v1/cluster/targets`: every live node's status server in Prometheus' `http_sd` format,
+    /// `[{"targets": ["host:port"], "labels": {"job": "windrow", "role": ..., "node": ...}}]`.
+    func targets() async -> Response {
+        guard let view = await service.clusterView() else { return Self.error(.serviceUnavailable, "the coordinator has not answered yet") }
+        var json = JSONText()
+        json.raw("[")
+        var first = true
+        for node in view.nodes where node.alive {
+            guard let url = node.report.endpoints["http"], let address = URLComponents(string: url).flatMap({ parts in
+                parts.host.map { host in parts.port.map { "\(host):\($0)" } ?? host }
+            }) else { continue }
+            if !first { json.raw(",") }
+            first = false
+            json.raw("{\"targets\":[")
+            json.string(address)
+            json.raw("],\"labels\":{\"job\":\"windrow\",\"role\":")
+            json.string(node.report.role.rawValue)
+            json.raw(",\"node\":")
+            json.string(node.report.id)
+            json.raw(",\"__metrics_path__\":\"/metrics\",\"__scheme__\":")
+            json.string(url.hasPrefix("https") ? "https" : "http")
+            json.raw("}}")
+        }
+        json.raw("]")
+        return Self.json(.ok, json.text)
     }
 }
 

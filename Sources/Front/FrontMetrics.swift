@@ -24,6 +24,12 @@ struct FrontMetrics {
         callsInFlight = registry.gauge("windrow_zmq_calls_in_flight", help: "Requests sent to other nodes over ZeroMQ and awaiting their answer.")
     }
 
+    /// Parts of OTLP requests no window holds (exponential histogram buckets, map attributes).
+    func otlpDropped(_ what: String, count: Int) {
+        registry.counter("windrow_otlp_dropped_total", labels: [("what", what)],
+                         help: "Parts of OTLP requests read past and not stored, by what they were.").increment(by: Int64(count))
+    }
+
     /// A Prometheus API query answered with an error, by its `errorType`.
     func rejectedQuery(_ type: String) {
         registry.counter("windrow_prometheus_api_errors_total", labels: [("error_type", type)],

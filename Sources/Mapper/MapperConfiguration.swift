@@ -13,6 +13,8 @@ public struct MapperConfiguration: Sendable {
     public var ackedEndpoint: String
     /// The host other nodes and producers should use to reach this mapper.
     public var advertisedHost: String
+    /// The HTTP status server's URL (`/metrics`), reported to the coordinator for discovery.
+    public var statusURL: String?
     public var coordinatorEndpoint: String
     /// Longest time samples wait in memory before their partials go to reducers.
     public var flushIntervalMs: Int = 250

@@ -79,7 +79,11 @@ final class MapperLoop {
         retries = RetryTable(windowNanoseconds: Int64(configuration.retryWindowSeconds) * 1_000_000_000, keysMax: configuration.retryKeysMax)
         let ingest = Endpoint.advertised(pull.endpoint, host: configuration.advertisedHost)
         let ackedEndpoint = Endpoint.advertised(acked.endpoint, host: configuration.advertisedHost)
-        service.boundEndpoints.withLock { $0["ingest"] = ingest; $0["acked"] = ackedEndpoint }
+        service.boundEndpoints.withLock {
+            $0["ingest"] = ingest
+            $0["acked"] = ackedEndpoint
+            $0["http"] = configuration.statusURL
+        }
         service.logger.info("mapper \(configuration.id) takes batches on \(ingest) (push) and \(ackedEndpoint) (acknowledged)")
 
         let map = try Self.waitForMap(service: service, stop: stop)

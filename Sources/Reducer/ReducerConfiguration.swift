@@ -9,6 +9,8 @@ public struct ReducerConfiguration: Sendable {
     /// ROUTER endpoint for queries from front nodes.
     public var queryEndpoint: String
     public var advertisedHost: String
+    /// The HTTP status server's URL (`/metrics`), reported to the coordinator for discovery.
+    public var statusURL: String?
     public var coordinatorEndpoint: String
     /// How long after a window's end (by the watermark) late samples are still expected before
     /// the window is sealed into a shard file. Later samples are corrections, never dropped.

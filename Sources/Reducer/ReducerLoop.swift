@@ -74,7 +74,11 @@ final class ReducerLoop {
                                 refused: refusals.count)
         let partialsEndpoint = Endpoint.advertised(partials.endpoint, host: configuration.advertisedHost)
         let queryEndpoint = Endpoint.advertised(queries.endpoint, host: configuration.advertisedHost)
-        service.boundEndpoints.withLock { $0["partials"] = partialsEndpoint; $0["query"] = queryEndpoint }
+        service.boundEndpoints.withLock {
+            $0["partials"] = partialsEndpoint
+            $0["query"] = queryEndpoint
+            $0["http"] = configuration.statusURL
+        }
         log = try WriteAheadLog(directory: configuration.dataDirectory + "/wal")
         try AtomicFile.makeDirectory(configuration.dataDirectory + "/shards")
         map = try Self.waitForMap(service: service, stop: stop)

@@ -8,6 +8,8 @@ public struct LocalCluster: Sendable {
     public var ingestPort: Int
     /// UDP port of the front's statsd listener (0: none).
     public var statsdPort = 0
+    /// TCP port of the front's OTLP/HTTP server (0: none).
+    public var otlpPort = 0
     /// Tokens file for the front and the mappers (empty: no authentication).
     public var tokensFile = ""
     /// The token the front presents to the mappers when `tokensFile` is set: random per run,
@@ -81,7 +83,7 @@ public struct LocalCluster: Sendable {
                 "--http-port", free("mapper-\(index)-http"), "--flush-interval-ms", String(flushIntervalMs), "--tokens-file", tokensFile] + common,
                 environment: authenticated ? ["WINDROW_TOKENS": "\(internalToken)=write"] : [:]))
         }
-        specs.append(ChildSpec(name: "front", arguments: ["front", "--host", "127.0.0.1", "--http-port", String(httpPort), "--statsd-port", String(statsdPort), "--tokens-file", tokensFile,
+        specs.append(ChildSpec(name: "front", arguments: ["front", "--host", "127.0.0.1", "--http-port", String(httpPort), "--statsd-port", String(statsdPort), "--otlp-port", String(otlpPort), "--tokens-file", tokensFile,
                                                           "--coordinator", coordinator, "--log-level", logLevel] + secret,
                                environment: authenticated ? ["WINDROW_MAPPER_TOKEN": internalToken] : [:]))
         return (specs, coordinator, ingest, acked)

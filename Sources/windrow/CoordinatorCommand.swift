@@ -22,6 +22,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = common.logger("windrow.coordinator")
         var configuration = CoordinatorConfiguration(dataDirectory: dataDir, endpoint: listen)
+        configuration.statusURL = common.statusURL
         configuration.clusterSecret = try secret.load(logger)
         configuration.partitionCount = partitions
         configuration.reducerCount = reducers

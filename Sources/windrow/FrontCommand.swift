@@ -17,6 +17,8 @@ struct FrontCommand: AsyncParsableCommand {
     @Option(help: "Front node id.") var id = Env.string("ID", "front-0")
     @Option(help: "Largest request body in bytes.") var bodyBytesMax = Env.int("BODY_BYTES_MAX", 16 << 20)
     @Option(help: "UDP port for statsd (0: no statsd listener).") var statsdPort = Env.int("STATSD_PORT", 0)
+    @Option(help: "TCP port of an OTLP/HTTP server taking POST /v1/metrics (0: none; the main port takes /opentelemetry/v1/metrics).")
+    var otlpPort = Env.int("OTLP_PORT", 0)
     @Option(help: "File of bearer tokens, lines 'TOKEN SCOPE[,SCOPE]' (scopes write, read, admin); none: no authentication. WINDROW_TOKENS='TOKEN=SCOPE;...' adds more.")
     var tokensFile = Env.string("TOKENS_FILE", "")
     @Option(help: "Most samples (JSON items or lines) in one ingest request.") var requestSamplesMax = Env.int("REQUEST_SAMPLES_MAX", 1_000_000)
@@ -45,6 +47,7 @@ struct FrontCommand: AsyncParsableCommand {
         let application = FrontApplication.make(service: service, registry: registry, tokens: tokens)
         var services: [any Service] = [service, application]
         if statsdPort > 0 { services.append(StatsdListener(service: service, host: host, port: statsdPort)) }
+        if otlpPort > 0 { services.append(FrontApplication.otlp(service: service, registry: registry, tokens: tokens, port: otlpPort)) }
         try await RoleRunner.run(services, logger: logger)
     }
 }

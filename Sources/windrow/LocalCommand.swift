@@ -17,6 +17,7 @@ struct LocalCommand: AsyncParsableCommand {
     @Option(help: "HTTP port of the front node.") var httpPort = Env.int("HTTP_PORT", 8080)
     @Option(help: "First ZeroMQ ingest port: mapper i takes PULL on port+2i and acknowledged on port+2i+1; 0 picks free ports.") var ingestPort = Env.int("INGEST_PORT", 5555)
     @Option(help: "UDP port for statsd on the front (0: off).") var statsdPort = Env.int("STATSD_PORT", 8125)
+    @Option(help: "TCP port of the front's OTLP/HTTP server, POST /v1/metrics (0: off).") var otlpPort = Env.int("OTLP_PORT", 4318)
     @Option(help: "Number of mappers.") var mappers = Env.int("MAPPERS", 2)
     @Option(help: "Number of reducers.") var reducers = Env.int("REDUCERS", 2)
     @Option(help: "File of tokens ('TOKEN SCOPE[,SCOPE]' lines) required by the front and the mappers; none: no authentication.") var tokensFile = Env.string("TOKENS_FILE", "")
@@ -43,6 +44,7 @@ struct LocalCommand: AsyncParsableCommand {
                                   window: window, allowedLatenessMs: allowedLatenessMs, sealIntervalMs: sealIntervalMs,
                                   flushIntervalMs: flushIntervalMs, logLevel: logLevel)
         layout.statsdPort = statsdPort
+        layout.otlpPort = otlpPort
         layout.retention = retention
         layout.tokensFile = tokensFile.isEmpty ? "" : URL(fileURLWithPath: tokensFile).standardizedFileURL.path
         let (specs, coordinator, ingest, acked) = try layout.children()
@@ -60,6 +62,8 @@ struct LocalCommand: AsyncParsableCommand {
                           ZeroMQ ingest (push):  \(ingest.joined(separator: ", "))
                           ZeroMQ ingest (acked): \(acked.joined(separator: ", "))
                           statsd (UDP):          \(statsdPort > 0 ? "127.0.0.1:\(statsdPort)" : "off")
+                          OTLP/HTTP metrics:     \(otlpPort > 0 ? "http://127.0.0.1:\(otlpPort)/v1/metrics" : "off")
+                          Prometheus:            remote_write to \(front)/api/v1/write, datasource URL \(front)
                           coordinator:           \(coordinator)
                           data directory:        \(directory)
 

@@ -32,6 +32,7 @@ struct MapperCommand: AsyncParsableCommand {
         let logger = common.logger("windrow.\(id)")
         var configuration = MapperConfiguration(id: id, dataDirectory: dataDir, ingestEndpoint: ingest, ackedEndpoint: acked,
                                                 advertisedHost: common.host, coordinatorEndpoint: common.coordinator)
+        configuration.statusURL = common.statusURL
         configuration.flushIntervalMs = flushIntervalMs
         configuration.clusterSecret = try secret.load(logger)
         configuration.openStatesMax = openStatesMax

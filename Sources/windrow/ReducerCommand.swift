@@ -25,6 +25,7 @@ struct ReducerCommand: AsyncParsableCommand {
         let logger = common.logger("windrow.\(id)")
         var configuration = ReducerConfiguration(id: id, ordinal: resolved, dataDirectory: dataDir, partialsEndpoint: partials,
                                                  queryEndpoint: query, advertisedHost: common.host, coordinatorEndpoint: common.coordinator)
+        configuration.statusURL = common.statusURL
         configuration.allowedLatenessMs = allowedLatenessMs
         configuration.sealIntervalMs = sealIntervalMs
         guard openFilesMax >= 1 else { throw ValidationError("--open-files-max must be at least 1") }

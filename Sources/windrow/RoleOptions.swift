@@ -18,6 +18,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = Env.string("LOG_LEVEL", "info")
 
+    /// The status server's URL as other nodes reach it (`nil` when its port is picked at start).
+    var statusURL: String? { httpPort > 0 ? "http://\(host):\(httpPort)" : nil }
+
     func logger(_ label: String) -> Logger {
         var logger = Logger(label: label)
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
