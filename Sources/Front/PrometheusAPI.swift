@@ -231,12 +231,36 @@ struct PrometheusAPI: Sendable {
         json.raw("\"]")
     }
 
-    /// A sample value as Prometheus spells it: `NaN`, `+Inf`, `-Inf`, or the shortest decimal.
+    /// A sample value as Prometheus spells it (Go's `FormatFloat(v, 'f', -1, 64)`): `NaN`,
+    /// `+Inf`, `-Inf`, or the shortest digits that read back exactly, without an exponent.
     static func formatValue(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "+Inf" : "-Inf" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return "\(value)"
+        let shortest = "\(value)"
+        guard let e = shortest.firstIndex(where: { $0 == "e" || $0 == "E" }), let exponent = Int(shortest[shortest.index(after: e)...]) else {
+            return shortest
+        }
+        var mantissa = String(shortest[..<e])
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa.removeFirst() }
+        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
+        let digits = String(parts[0]) + (parts.count > 1 ? String(parts[1]) : "")
+        // The decimal point sits after `point` digits of `digits`.
+        let point = parts[0].count + exponent
+        var text: String
+        if point <= 0 {
+            text = "0." + String(repeating: "0", count: -point) + digits
+        } else if point >= digits.count {
+            text = digits + String(repeating: "0", count: point - digits.count)
+        } else {
+            text = String(digits.prefix(point)) + "." + String(digits.dropFirst(point))
+        }
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return (negative ? "-" : "") + text
     }
 
     static func stringArray(_ values: [String]) -> String {

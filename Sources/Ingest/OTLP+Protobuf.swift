@@ -93,6 +93,10 @@ private struct ProtobufDecoder {
     mutating func point(_ message: ProtobufReader, kind: OTLP.Kind) throws(DecodeError) -> OTLP.Point {
         var reader = message
         var point = OTLP.Point()
+        // proto3 writes no field holding its default: a histogram's or summary's count of 0 (and
+        // a summary's sum of 0) has none. A histogram's sum is optional (absent: not recorded).
+        if kind != .gauge && kind != .sum { point.count = 0 }
+        if kind == .summary { point.sum = 0 }
         let attributes: Int = switch kind {
         case .gauge, .sum, .summary: 7
         case .histogram: 9

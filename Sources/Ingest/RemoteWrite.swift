@@ -128,7 +128,8 @@ public struct RemoteWriteReader {
                     labelsEnd = series.offset
                 case (2, .lengthDelimited):
                     var sample = series.message(try series.lengthDelimited())
-                    var value = Double.nan
+                    // proto3 leaves out fields holding their default: a value of 0 has no field 1.
+                    var value = 0.0
                     var milliseconds: Int64 = 0
                     while !sample.atEnd {
                         let part = try sample.field()

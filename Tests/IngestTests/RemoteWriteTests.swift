@@ -42,7 +42,8 @@ struct ProtobufWriter {
         }
         for (value, milliseconds) in samples {
             var sample = ProtobufWriter()
-            sample.double(1, value)
+            // proto3 writes no field that holds its default (a value of 0 has no field 1).
+            if value.bitPattern != 0 { sample.double(1, value) }
             sample.key(2, 0)
             sample.varint(UInt64(bitPattern: milliseconds))
             series.message(2, sample.bytes)
