@@ -361,7 +361,7 @@ def corrupt_files():
         log[12] ^= 0xFF
         with open(reducer + "/wal/" + segments[-1], "wb") as f:
             f.write(log)
-    process = subprocess.Popen([BIN, "local", "--data-dir", data, "--http-port", str(port), "--ingest-port", "0", "--reducers", "1",
+    process = subprocess.Popen([BIN, "local", "--data-dir", data, "--http-port", str(port), "--ingest-port", "0", "--otlp-port", "0", "--reducers", "1",
                                 "--log-level", "warning"], stdout=subprocess.DEVNULL)
     try:
         ready = False

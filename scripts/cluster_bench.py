@@ -70,7 +70,7 @@ def main():
     global BIN_REAL
     BIN_REAL = os.path.realpath(BIN)
     data = tempfile.mkdtemp(prefix="windrow-bench-")
-    cluster = subprocess.Popen([BIN_REAL, "local", "--data-dir", data, "--http-port", str(HTTP),
+    cluster = subprocess.Popen([BIN_REAL, "local", "--data-dir", data, "--http-port", str(HTTP), "--otlp-port", "0",
                                 "--ingest-port", str(INGEST), "--statsd-port", "0", "--log-level", "warning"], stdout=subprocess.DEVNULL)
     try:
         for _ in range(300):

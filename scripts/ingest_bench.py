@@ -62,7 +62,7 @@ def drive(path, bodies, headers):
 
 def main():
     data = tempfile.mkdtemp(prefix="windrow-ingest-bench-")
-    cluster = subprocess.Popen([os.path.realpath(BIN), "local", "--data-dir", data, "--http-port", str(PORT), "--ingest-port", "0",
+    cluster = subprocess.Popen([os.path.realpath(BIN), "local", "--data-dir", data, "--http-port", str(PORT), "--ingest-port", "0", "--otlp-port", "0",
                                 "--statsd-port", str(STATSD), "--log-level", "warning"], stdout=subprocess.DEVNULL)
     try:
         for _ in range(300):

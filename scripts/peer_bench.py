@@ -261,7 +261,7 @@ class Windrow(System):
 
     def start(self):
         self.process = subprocess.Popen([self.binary, "local", "--data-dir", self.data, "--http-port", str(self.port),
-                                         "--ingest-port", "0", "--log-level", "error"], stdout=subprocess.DEVNULL,
+                                         "--ingest-port", "0", "--otlp-port", "0", "--log-level", "error"], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
         self.wait_ready(f"http://127.0.0.1:{self.port}/readyz")
 
