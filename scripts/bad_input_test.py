@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Bad input on every surface of a real local cluster (release build): JSON, line protocol
-(1.x and 2.x), statsd, ZeroMQ fire-and-forget and acknowledged. Each case checks the status
+(1.x and 2.x), Prometheus remote_write, OTLP, the Prometheus query API, statsd, ZeroMQ
+fire-and-forget and acknowledged. Each case checks the status
 and the message the sender gets, the per-reason counters in `/metrics` (front and mappers),
 that the valid items of the same request are counted exactly once (count and exact sum), and,
 at the end, that data written before all of it answers exactly as it did.
@@ -8,7 +9,7 @@ at the end, that data written before all of it answers exactly as it did.
 The cluster runs with a 7-day past bound, a 20,000-sample request limit and a 4 MiB body limit
 (set through the children's WINDROW_* environment), at most 40 live series of one name per
 mapper and at most 30 series read by one query."""
-import gzip, json, math, os, socket, struct, sys, time, urllib.error, urllib.request
+import gzip, json, math, os, socket, struct, sys, time, urllib.error, urllib.parse, urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import zmq_producer
@@ -150,10 +151,11 @@ def line_cases(counters):
     before = counters.read()
     status, body = post("/write?precision=ms&db=ignored&rp=ignored", "\n".join(lines).encode(), {"Content-Type": "text/plain"})
     error = json.loads(body).get("error", "")
-    check(status == 400 and error.startswith("line 2:") and "string" in error and "(and 8 more bad lines)" in error and "2 of 11 lines written" in error,
+    check(status == 400 and error.startswith("line 3:") and "(and 7 more bad lines)" in error and "3 of 11 lines written" in error,
           f"line protocol: the first bad line is named with the count of the rest ({status}: {error})")
-    # The string field, NaN and "abc" are malformed; `bad\ lp` is the name "bad lp"; "bad.lp,host" is a tag without '='.
-    want = {"malformed": 3, "invalid_name": 1, "invalid_tag": 1, "timestamp_in_future": 1, "timestamp_too_old": 1, "duplicate_tag": 1, "name_too_long": 1}
+    # The string field is skipped (line 2 holds no number); NaN and "abc" are malformed; `bad\ lp`
+    # is the name "bad lp"; "bad.lp,host" is a tag without '='.
+    want = {"malformed": 2, "invalid_name": 1, "invalid_tag": 1, "timestamp_in_future": 1, "timestamp_too_old": 1, "duplicate_tag": 1, "name_too_long": 1}
     delta = counters.delta(before)[0]
     check(delta == want, f"line protocol: each bad line is counted once under its reason ({delta})")
     counted_exactly("bad.lp", [1.5, -4.75], "line protocol")
@@ -170,6 +172,69 @@ def line_cases(counters):
     check(status == 413 and "at most 20000" in json.loads(reply).get("error", ""), f"line protocol: an oversized request gets 413 ({status})")
     time.sleep(1)
     check(not answer("bad.lp.many")["series"], "line protocol: nothing of a refused request is taken")
+
+
+def prometheus_cases(counters):
+    """remote_write, OTLP and the Prometheus query API refuse bad input by name and count it."""
+    from ecosystem_test import field, varint, write_request
+    import snappy
+    headers = {"Content-Encoding": "snappy", "Content-Type": "application/x-protobuf"}
+    before = counters.read()
+    status, body = post("/api/v1/write", b"not snappy at all", headers)
+    check(status == 400 and "snappy" in json.loads(body).get("error", ""), f"remote_write: a body that is not snappy gets 400 naming it ({status} {body[:100]})")
+    status, body = post("/api/v1/write", snappy.compress(b"\x0a\xff\xff\xff\x0f"), headers)
+    check(status == 400 and "malformed remote_write request" in json.loads(body).get("error", ""), f"remote_write: a body that is not a WriteRequest gets 400 ({status} {body[:160]})")
+    series = [({"__name__": "bad.rw", "host": "a"}, [(1.5, NOW_MS), (float("nan"), NOW_MS + 1), (2.5, NOW_MS + 2), (3.0, NOW_MS + 3_600_000)]),
+              ({"job": "no-name"}, [(1.0, NOW_MS)]),
+              ({"__name__": "bad.rw", **{f"t{i:02d}": "v" for i in range(17)}}, [(1.0, NOW_MS)]),
+              ({"__name__": "bad.rw", "host": "b"}, [(-4.0, NOW_MS), (0.0, NOW_MS + 5)])]
+    status, body = post("/api/v1/write", write_request(series), headers)
+    error = json.loads(body).get("error", "")
+    check(status == 400 and "4 samples rejected, 4 written" in error and "series 2" in error and "__name__" in error,
+          f"remote_write: rejected series and samples are named, the rest written ({status}: {error})")
+    delta = counters.delta(before, settle=0.5)
+    want = {"malformed": 1, "non_finite_value": 1, "timestamp_in_future": 1, "invalid_name": 1, "too_many_tags": 1}
+    check(delta[0] == want and delta[1] == {"invalid": 1}, f"remote_write: each rejection counted under its reason ({delta})")
+    counted_exactly("bad.rw", [1.5, 2.5, -4.0, 0.0], "remote_write")
+
+    before = counters.read()
+    status, body = post("/opentelemetry/v1/metrics", b"\x0a\x05\x12\x03\x12\x01", {"Content-Type": "application/x-protobuf"})
+    check(status == 400, f"OTLP: a truncated protobuf request gets 400 ({status} {body[:120]})")
+    status, body = post("/opentelemetry/v1/metrics", b'{"resourceMetrics": [', {"Content-Type": "application/json"})
+    check(status == 400 and "OTLP" in json.loads(body).get("error", ""), f"OTLP: malformed JSON gets 400 ({status})")
+    document = {"resourceMetrics": [{"scopeMetrics": [{"metrics": [
+        {"name": "bad.otlp", "gauge": {"dataPoints": [{"asDouble": 1.25, "timeUnixNano": str(NOW_MS * 10**6)},
+                                                      {"asDouble": 2, "timeUnixNano": str((NOW_MS + 3_600_000) * 10**6)},
+                                                      {"asDouble": 3, "timeUnixNano": str(NOW_MS * 10**6), "attributes": [{"key": "bad key", "value": {"stringValue": "x"}}]},
+                                                      {"asDouble": 4, "timeUnixNano": str(NOW_MS * 10**6), "attributes": [{"key": "list", "value": {"arrayValue": {}}}]}]}}]}]}]}
+    status, body = post("/opentelemetry/v1/metrics", json.dumps(document).encode(), {"Content-Type": "application/json"})
+    reply = json.loads(body)
+    check(status == 200 and reply.get("partialSuccess", {}).get("rejectedDataPoints") == "2", f"OTLP: rejected points are counted in partialSuccess ({status} {reply})")
+    delta = counters.delta(before, settle=0.5)
+    check(delta[0] == {"malformed": 2, "timestamp_in_future": 1, "invalid_tag": 1}, f"OTLP: rejections counted under their reasons ({delta})")
+    counted_exactly("bad.otlp", [1.25, 4.0], "OTLP")
+    front = urllib.request.urlopen(BASE + "/metrics", timeout=10).read().decode()
+    check(metric_value(front, "windrow_otlp_dropped_total", what="array attribute") == 1, "OTLP: a dropped array attribute is counted")
+
+    errors_before = metric_value(front, "windrow_prometheus_api_errors_total", error_type="bad_data")
+    for query, named in [("sum(", "unexpected end"), ("rate(x[5m]) > 1", "comparison"), ("label_replace(x, 'a', 'b', 'c', 'd')", "label_replace"),
+                         ('x{a=~"("}', "regular expression"), ("rate(x[100y])", "10 years")]:
+        try:
+            urllib.request.urlopen(BASE + "/api/v1/query?" + urllib.parse.urlencode({"query": query}), timeout=10)
+            check(False, f"PromQL {query!r} is refused")
+        except urllib.error.HTTPError as failure:
+            envelope = json.loads(failure.read())
+            check(failure.code == 400 and envelope.get("errorType") == "bad_data" and named in envelope.get("error", ""),
+                  f"PromQL {query!r}: 400 bad_data naming what is wrong ({envelope})")
+    for path in ["/api/v1/query_range?query=up&start=0&end=1&step=0", "/api/v1/query_range?query=up&start=0&end=100000000&step=1",
+                 "/api/v1/query?query=up&time=tomorrow", "/api/v1/series"]:
+        try:
+            urllib.request.urlopen(BASE + path, timeout=10)
+            check(False, f"{path} is refused")
+        except urllib.error.HTTPError as failure:
+            check(failure.code == 400 and json.loads(failure.read()).get("errorType") == "bad_data", f"{path}: 400 bad_data")
+    front = urllib.request.urlopen(BASE + "/metrics", timeout=10).read().decode()
+    check(metric_value(front, "windrow_prometheus_api_errors_total", error_type="bad_data") - errors_before == 9, "PromQL refusals are counted")
 
 
 def statsd_cases(counters):
@@ -331,7 +396,8 @@ def main():
         counted_exactly("bad.earlier", [e["value"] for e in earlier], "earlier data")
         stats = "count,sum,min,max,p50,first,last"
         before = json.dumps(answer("bad.earlier&group_by=host", stats), sort_keys=True)
-        TALLY.run(lambda: json_cases(counters), lambda: line_cases(counters), lambda: statsd_cases(counters), lambda: zmq_cases(counters),
+        TALLY.run(lambda: json_cases(counters), lambda: line_cases(counters), lambda: prometheus_cases(counters),
+                  lambda: statsd_cases(counters), lambda: zmq_cases(counters),
                   lambda: cardinality_cases(counters), lambda: internal_cases(cluster))
         after = json.dumps(answer("bad.earlier&group_by=host", stats), sort_keys=True)
         check(before == after, "data written before every bad input answers exactly as before")

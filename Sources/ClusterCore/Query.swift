@@ -20,12 +20,14 @@ public struct QuerySpec: Codable, Hashable, Sendable {
     public var stats: [String]
     /// Most series the query may read (the front's `--query-series-max`); `nil`: no limit.
     public var seriesMax: Int?
+    /// One result series per series read (its whole key), `groupBy` aside; `nil`: false.
+    public var perSeries: Bool?
     /// Where buckets start, ns past the epoch's multiples of `step` (a multiple of the base
     /// window below `step`); `nil`: 0, buckets aligned to the epoch.
     public var offset: Int64?
 
     public init(name: String, from: Int64, to: Int64, step: Int64, tags: [Tag] = [], groupBy: [String] = [], stats: [String] = ["avg"],
-                seriesMax: Int? = nil, offset: Int64? = nil) {
+                seriesMax: Int? = nil, perSeries: Bool? = nil, offset: Int64? = nil) {
         self.name = name
         self.from = from
         self.to = to
@@ -34,6 +36,7 @@ public struct QuerySpec: Codable, Hashable, Sendable {
         self.groupBy = groupBy
         self.stats = stats
         self.seriesMax = seriesMax
+        self.perSeries = perSeries
         self.offset = offset
     }
 
@@ -151,6 +154,7 @@ public struct BucketAccumulator: Sendable {
 
     /// The group a series falls in.
     public func group(of series: SeriesKey) -> SeriesKey {
+        if spec.perSeries == true { return series }
         if spec.groupBy.isEmpty { return SeriesKey(name: spec.name, tags: spec.tags) }
         let tags = spec.groupBy.compactMap { key in series.tag(key).map { Tag(key, $0) } }
         return SeriesKey(name: spec.name, tags: tags)

@@ -4,7 +4,7 @@ enum OpenAPIDocument {
     static let json = #"""
     {
       "openapi": "3.1.0",
-      "info": {"title": "Windrow", "version": "0.1.0",
+      "info": {"title": "Windrow", "version": "0.2.0",
                "description": "Distributed map-reduce stream aggregation for metrics: ingest samples, query windows."},
       "paths": {
         "/v1/metrics": {
@@ -134,7 +134,1321 @@ enum OpenAPIDocument {
         "/openapi.json": {"get": {"summary": "This document", "responses": {
           "200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
         "/": {"get": {"summary": "The web page", "responses": {
-          "200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}}
+          "200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
+        "/api/v1/query_range": {
+          "get": {
+            "summary": "PromQL range query",
+            "description": "A matrix of the PromQL subset (docs/prometheus.md) at start, start+step, ..., end.",
+            "parameters": [
+              {
+                "name": "query",
+                "in": "query",
+                "required": true,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "start",
+                "in": "query",
+                "required": true,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "end",
+                "in": "query",
+                "required": true,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "step",
+                "in": "query",
+                "required": true,
+                "schema": {
+                  "type": "string"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "post": {
+            "summary": "PromQL range query (form-encoded body, Grafana's default)",
+            "description": "A matrix of the PromQL subset (docs/prometheus.md) at start, start+step, ..., end.",
+            "requestBody": {
+              "required": false,
+              "content": {
+                "application/x-www-form-urlencoded": {
+                  "schema": {
+                    "type": "object",
+                    "properties": {
+                      "query": {
+                        "type": "string"
+                      },
+                      "start": {
+                        "type": "string"
+                      },
+                      "end": {
+                        "type": "string"
+                      },
+                      "step": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/api/v1/query": {
+          "get": {
+            "summary": "PromQL instant query",
+            "description": "A vector or scalar at time (default now).",
+            "parameters": [
+              {
+                "name": "query",
+                "in": "query",
+                "required": true,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "time",
+                "in": "query",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "post": {
+            "summary": "PromQL instant query (form-encoded body, Grafana's default)",
+            "description": "A vector or scalar at time (default now).",
+            "requestBody": {
+              "required": false,
+              "content": {
+                "application/x-www-form-urlencoded": {
+                  "schema": {
+                    "type": "object",
+                    "properties": {
+                      "query": {
+                        "type": "string"
+                      },
+                      "time": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/api/v1/series": {
+          "get": {
+            "summary": "Series matching selectors",
+            "description": "The label sets of the series that match[] selects.",
+            "parameters": [
+              {
+                "name": "match[]",
+                "in": "query",
+                "required": true,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "start",
+                "in": "query",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "end",
+                "in": "query",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "post": {
+            "summary": "Series matching selectors (form-encoded body, Grafana's default)",
+            "description": "The label sets of the series that match[] selects.",
+            "requestBody": {
+              "required": false,
+              "content": {
+                "application/x-www-form-urlencoded": {
+                  "schema": {
+                    "type": "object",
+                    "properties": {
+                      "match[]": {
+                        "type": "string"
+                      },
+                      "start": {
+                        "type": "string"
+                      },
+                      "end": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/api/v1/labels": {
+          "get": {
+            "summary": "Label names",
+            "description": "Label names of the series match[] selects, or of every series.",
+            "parameters": [
+              {
+                "name": "match[]",
+                "in": "query",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "start",
+                "in": "query",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "end",
+                "in": "query",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "post": {
+            "summary": "Label names (form-encoded body, Grafana's default)",
+            "description": "Label names of the series match[] selects, or of every series.",
+            "requestBody": {
+              "required": false,
+              "content": {
+                "application/x-www-form-urlencoded": {
+                  "schema": {
+                    "type": "object",
+                    "properties": {
+                      "match[]": {
+                        "type": "string"
+                      },
+                      "start": {
+                        "type": "string"
+                      },
+                      "end": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/api/v1/label/{name}/values": {
+          "get": {
+            "summary": "Values of a label",
+            "description": "__name__ gives the metric names.",
+            "parameters": [
+              {
+                "name": "match[]",
+                "in": "query",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "start",
+                "in": "query",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "end",
+                "in": "query",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "post": {
+            "summary": "Values of a label (form-encoded body, Grafana's default)",
+            "description": "__name__ gives the metric names.",
+            "requestBody": {
+              "required": false,
+              "content": {
+                "application/x-www-form-urlencoded": {
+                  "schema": {
+                    "type": "object",
+                    "properties": {
+                      "match[]": {
+                        "type": "string"
+                      },
+                      "start": {
+                        "type": "string"
+                      },
+                      "end": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/api/v1/metadata": {
+          "get": {
+            "summary": "Metric metadata",
+            "description": "Per name: its type.",
+            "parameters": [
+              {
+                "name": "metric",
+                "in": "query",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
+                "name": "limit",
+                "in": "query",
+                "required": false,
+                "schema": {
+                  "type": "string"
+                }
+              }
+            ],
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "post": {
+            "summary": "Metric metadata (form-encoded body, Grafana's default)",
+            "description": "Per name: its type.",
+            "requestBody": {
+              "required": false,
+              "content": {
+                "application/x-www-form-urlencoded": {
+                  "schema": {
+                    "type": "object",
+                    "properties": {
+                      "metric": {
+                        "type": "string"
+                      },
+                      "limit": {
+                        "type": "string"
+                      }
+                    }
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/api/v1/status/buildinfo": {
+          "get": {
+            "summary": "Build information",
+            "description": "Windrow's version.",
+            "parameters": [],
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "post": {
+            "summary": "Build information (form-encoded body, Grafana's default)",
+            "description": "Windrow's version.",
+            "requestBody": {
+              "required": false,
+              "content": {
+                "application/x-www-form-urlencoded": {
+                  "schema": {
+                    "type": "object",
+                    "properties": {}
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "Prometheus' success envelope",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusSuccess"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "bad_data: a bad parameter, or PromQL outside the subset (named)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Form body over the limit",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "422": {
+                "description": "execution: the query would read more series than --query-series-max, or a step finer than the retention keeps",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "unavailable: the cluster cannot answer",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/PrometheusError"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/api/v1/write": {
+          "post": {
+            "summary": "Prometheus remote_write 1.0",
+            "description": "A snappy-compressed prometheus.WriteRequest. __name__ is the metric name, other labels are tags.",
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/x-protobuf": {
+                  "schema": {
+                    "type": "string",
+                    "format": "binary"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "204": {
+                "description": "Every sample taken"
+              },
+              "400": {
+                "description": "Rejected series or samples (named; the rest taken), or a body that does not decode",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Body, or its expansion, over the limit; nothing taken",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "415": {
+                "description": "A Content-Encoding other than snappy",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "No mapper answered (outcome unknown; retry)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/opentelemetry/v1/metrics": {
+          "post": {
+            "summary": "OTLP/HTTP metrics",
+            "description": "An ExportMetricsServiceRequest, protobuf or JSON (docs/opentelemetry.md says what is kept).",
+            "requestBody": {
+              "required": true,
+              "content": {
+                "application/x-protobuf": {
+                  "schema": {
+                    "type": "string",
+                    "format": "binary"
+                  }
+                },
+                "application/json": {
+                  "schema": {
+                    "type": "object"
+                  }
+                }
+              }
+            },
+            "responses": {
+              "200": {
+                "description": "ExportMetricsServiceResponse; partialSuccess counts rejected points",
+                "content": {
+                  "application/x-protobuf": {
+                    "schema": {
+                      "type": "string",
+                      "format": "binary"
+                    }
+                  },
+                  "application/json": {
+                    "schema": {
+                      "type": "object"
+                    }
+                  }
+                }
+              },
+              "400": {
+                "description": "Not an export request; nothing taken",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "413": {
+                "description": "Body or sample count over the limit; nothing taken",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "No mapper answered (outcome unknown; retry)",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/v1/cluster/targets": {
+          "get": {
+            "summary": "Every node's status server in Prometheus http_sd format",
+            "responses": {
+              "200": {
+                "description": "Targets",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "required": [
+                          "targets",
+                          "labels"
+                        ],
+                        "properties": {
+                          "targets": {
+                            "type": "array",
+                            "items": {
+                              "type": "string"
+                            }
+                          },
+                          "labels": {
+                            "type": "object",
+                            "additionalProperties": {
+                              "type": "string"
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "The coordinator has not answered",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "$ref": "#/components/schemas/Error"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/health": {
+          "get": {
+            "summary": "InfluxDB 2.x health",
+            "responses": {
+              "200": {
+                "description": "Ready",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "object",
+                      "required": [
+                        "status"
+                      ],
+                      "properties": {
+                        "status": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  }
+                }
+              },
+              "503": {
+                "description": "Not ready",
+                "content": {
+                  "application/json": {
+                    "schema": {
+                      "type": "object",
+                      "required": [
+                        "status"
+                      ],
+                      "properties": {
+                        "status": {
+                          "type": "string"
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "/api/v2/ping": {
+          "get": {
+            "summary": "InfluxDB 2.x ping",
+            "responses": {
+              "204": {
+                "description": "The server is up"
+              }
+            }
+          }
+        }
       },
       "components": {
         "schemas": {
@@ -160,6 +1474,9 @@ enum OpenAPIDocument {
             }
           },
           "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+          "PrometheusSuccess": {"type": "object", "required": ["status", "data"], "properties": {"status": {"const": "success"}, "data": {}}},
+          "PrometheusError": {"type": "object", "required": ["status", "errorType", "error"], "properties": {
+            "status": {"const": "error"}, "errorType": {"type": "string"}, "error": {"type": "string"}}},
           "InfluxResults": {"type": "object", "required": ["results"], "properties": {"results": {"type": "array", "items": {"type": "object",
             "required": ["statement_id"], "properties": {"statement_id": {"type": "integer"}, "series": {"type": "array"}}}}}},
           "Names": {"type": "object", "required": ["names"], "properties": {"names": {"type": "array", "items": {"type": "string"}}}},

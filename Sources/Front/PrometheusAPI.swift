@@ -93,7 +93,7 @@ struct PrometheusAPI: Sendable {
     func query(_ form: Form) async throws -> Response {
         let expression = try Parser.parse(try form.required("query"))
         let time = try form["time"].map { try Self.time($0, "time") } ?? WallClock.now().nanoseconds / 1_000_000
-        let times = EvaluationTimes.instant(time)
+        let times = try EvaluationTimes.instant(time)
         let value = try await evaluate(expression, times)
         var json = JSONText(capacity: 1024)
         switch value {
@@ -122,7 +122,7 @@ struct PrometheusAPI: Sendable {
     func evaluate(_ expression: PromQL.Expression, _ times: EvaluationTimes) async throws -> Value {
         guard let view = await service.clusterView() else { throw FrontError.unavailable("the coordinator has not answered yet") }
         let source = source
-        return try await Evaluator(times: times, window: view.map.window.nanoseconds).evaluate(expression) { try await source.fetch($0) }
+        return try await Evaluator(times: times, window: view.map.window.nanoseconds).evaluate(expression) { try await source.fetch($0, needsTypes: $0.needsTypes) }
     }
 
     // MARK: Metadata
@@ -278,14 +278,14 @@ struct PrometheusAPI: Sendable {
 
     /// RFC 3339 or (fractional) Unix seconds, as Prometheus takes them: epoch milliseconds.
     static func time(_ text: String, _ field: String) throws(PromQLError) -> Int64 {
-        if let seconds = Double(text), seconds.isFinite, abs(seconds) < 1e11 { return Int64((seconds * 1000).rounded()) }
+        if let seconds = Double(text), seconds.isFinite, abs(seconds) <= 5e9 { return Int64((seconds * 1000).rounded()) }
         if let timestamp = RFC3339.parse(text) { return timestamp.milliseconds }
         throw PromQLError("invalid parameter '\(field)': cannot parse \"\(text)\" to a valid timestamp")
     }
 
     /// Seconds (`15`, `0.5`) or a duration (`15s`, `1m`, `1h30m`): milliseconds.
     static func duration(_ text: String, _ field: String) throws(PromQLError) -> Int64 {
-        if let seconds = Double(text), seconds.isFinite { return Int64((seconds * 1000).rounded()) }
+        if let seconds = Double(text), seconds.isFinite, abs(seconds) <= 1e10 { return Int64((seconds * 1000).rounded()) }
         do {
             guard case .range(_, _, let milliseconds, _) = try Parser.parse("last_over_time(x[\(text)])") else { throw PromQLError("") }
             return milliseconds

@@ -16,12 +16,10 @@ struct PrometheusSource: Sendable {
         return try await service.names(prefix: "").filter { name in matchers.allSatisfy { $0.matches(name) } }
     }
 
-    /// The series of `name` that `selector` matches, and every series of the name (whose tag
-    /// keys the query groups by, so that no two series share a group).
-    func series(_ selector: Selector, name: String) async throws(FrontError) -> (matched: [SeriesListing], all: [SeriesListing]) {
-        let all = try await service.series(named: name)
+    /// The series of `name` that `selector` matches.
+    func series(_ selector: Selector, name: String) async throws(FrontError) -> [SeriesListing] {
         let matchers = try Self.compiled(selector.matchers.filter { $0.label != "__name__" })
-        return (all.filter { Self.matches($0.tags, matchers) }, all)
+        return try await service.series(named: name).filter { Self.matches($0.tags, matchers) }
     }
 
     static func matches(_ tags: [Tag], _ matchers: [CompiledMatcher]) -> Bool {
@@ -32,7 +30,7 @@ struct PrometheusSource: Sendable {
     func labelSets(_ selector: Selector) async throws(FrontError) -> [[String: String]] {
         var sets = [[String: String]]()
         for name in try await names(selector) {
-            for listing in try await series(selector, name: name).matched {
+            for listing in try await series(selector, name: name) {
                 var labels = ["__name__": name]
                 for tag in listing.tags { labels[tag.key] = tag.value }
                 sets.append(labels)
@@ -41,23 +39,26 @@ struct PrometheusSource: Sendable {
         return sets
     }
 
-    /// The buckets of every series `fetch.selector` matches.
-    func fetch(_ fetch: Fetch) async throws -> [FetchedSeries] {
+    /// The buckets of every series `fetch.selector` matches: one query per name answering each
+    /// series on its own (the reducer filters the equality matchers, the front the others).
+    /// Only `rate` and `increase` ask the series' types, which say whether a series counts
+    /// increments (Windrow's `counter`) or a cumulative total.
+    func fetch(_ fetch: Fetch, needsTypes: Bool) async throws -> [FetchedSeries] {
         var result = [FetchedSeries]()
+        let others = try Self.compiled(fetch.selector.matchers.filter { $0.label != "__name__" && !($0.op == .equal && !$0.value.isEmpty) })
         for name in try await names(fetch.selector) {
-            let (matched, all) = try await series(fetch.selector, name: name)
-            guard !matched.isEmpty else { continue }
             let equal = fetch.selector.matchers.filter { $0.label != "__name__" && $0.op == .equal && !$0.value.isEmpty }
-            let groupBy = Set(all.flatMap { $0.tags.map(\.key) }).sorted()
             let spec = QuerySpec(name: name, from: fetch.from, to: fetch.to, step: fetch.step, tags: equal.map { Tag($0.label, $0.value) },
-                                 groupBy: groupBy, stats: fetch.stats.map(\.description), offset: fetch.offset == 0 ? nil : fetch.offset)
+                                 stats: fetch.stats.map(\.description), perSeries: true, offset: fetch.offset == 0 ? nil : fetch.offset)
             let answer = try await service.query(spec)
-            let types = Dictionary(matched.map { ($0.tags, $0.type) }, uniquingKeysWith: { first, _ in first })
-            for group in answer.groups {
-                guard let type = types[group.key.tags] else { continue }
+            var deltas = Set<[Tag]>()
+            if needsTypes {
+                deltas = Set(try await service.series(named: name).filter { $0.type == MetricType.counter.description }.map(\.tags))
+            }
+            for group in answer.groups where Self.matches(group.key.tags, others) {
                 var labels = ["__name__": name]
                 for tag in group.key.tags { labels[tag.key] = tag.value }
-                result.append(FetchedSeries(labels: labels, isDelta: type == MetricType.counter.description, starts: group.starts, columns: group.columns))
+                result.append(FetchedSeries(labels: labels, isDelta: deltas.contains(group.key.tags), starts: group.starts, columns: group.columns))
             }
         }
         return result

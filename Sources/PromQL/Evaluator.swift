@@ -12,10 +12,18 @@ public struct EvaluationTimes: Sendable, Equatable {
     /// Prometheus' limit on points per series of a range query.
     public static let pointsMax = 11_000
 
-    public static func instant(_ time: Int64) -> EvaluationTimes { EvaluationTimes(start: time, end: time, step: 1, isInstant: true) }
+    /// Times are taken from year 1812 to 2128 (±5·10⁹ s), so nanoseconds never overflow.
+    public static let timeMaxMilliseconds: Int64 = 5_000_000_000_000
+
+    public static func instant(_ time: Int64) throws(PromQLError) -> EvaluationTimes {
+        guard abs(time) <= timeMaxMilliseconds else { throw PromQLError("time \(time / 1000) s is outside the supported range") }
+        return EvaluationTimes(start: time, end: time, step: 1, isInstant: true)
+    }
 
     public static func range(start: Int64, end: Int64, step: Int64) throws(PromQLError) -> EvaluationTimes {
+        guard abs(start) <= timeMaxMilliseconds, abs(end) <= timeMaxMilliseconds else { throw PromQLError("start or end is outside the supported range") }
         guard step > 0 else { throw PromQLError("zero or negative query resolution step widths are not accepted. Try a positive integer") }
+        guard step <= Parser.durationMaxMilliseconds else { throw PromQLError("a step longer than 10 years is not supported") }
         guard end >= start else { throw PromQLError("end timestamp must not be before start time") }
         guard (end - start) / step < Int64(pointsMax) else {
             throw PromQLError("exceeded maximum resolution of \(pointsMax) points per timeseries. Try decreasing the query resolution (?step=XX)")
@@ -32,6 +40,8 @@ public struct EvaluationTimes: Sendable, Equatable {
 public struct Fetch: Sendable, Equatable {
     public var selector: Selector
     public var stats: [Stat]
+    /// Whether each series' type is needed (`rate` and `increase`: increments or a total).
+    public var needsTypes: Bool
     public var from: Int64
     public var to: Int64
     public var step: Int64
@@ -76,6 +86,8 @@ public struct Evaluator {
     public let times: EvaluationTimes
     /// The base window, ns.
     public let window: Int64
+    /// Most buckets one selector reads per series.
+    public static let bucketsMax: Int64 = 2_000_000
     /// Prometheus' default lookback of a bare selector.
     public static let lookbackMilliseconds: Int64 = 300_000
 
@@ -161,7 +173,12 @@ public struct Evaluator {
         let firstPoint = Self.floor(floorToWindow(times.start) - offset, bucket) + offset
         // One range more before the first: its last sample is the baseline of `rate` and `increase`.
         let from = firstPoint - Int64(2 * buckets) * bucket
-        let plan = Fetch(selector: selector, stats: stats, from: from, to: lastPoint, step: bucket, offset: offset)
+        guard (lastPoint - from) / bucket <= Self.bucketsMax else {
+            throw PromQLError("the query would read \((lastPoint - from) / bucket) buckets of \(bucket / 1_000_000_000) s per series (at most \(Self.bucketsMax)): "
+                              + "use a range that divides the step, or a shorter time span")
+        }
+        let plan = Fetch(selector: selector, stats: stats, needsTypes: function == .rate || function == .increase, from: from, to: lastPoint,
+                         step: bucket, offset: offset)
         let fetched = try await fetch(plan)
         let count = Int((lastPoint - from) / bucket)
         var result = [Value.Series]()
@@ -175,7 +192,7 @@ public struct Evaluator {
             var values = [Double?](repeating: nil, count: times.count)
             for point in 0..<times.count {
                 let end = Int((Self.floor(floorToWindow(times.time(point)) - offset, bucket) + offset - from) / bucket)
-                values[point] = Self.combine(function, dense, end - buckets..<end, isDelta: series.isDelta,
+                values[point] = Self.combine(function, dense, Swift.max(0, end - buckets)..<end, isDelta: series.isDelta,
                                              rangeSeconds: Double(Int64(buckets) * bucket) / 1e9)
             }
             var labels = series.labels
@@ -185,29 +202,48 @@ public struct Evaluator {
         return .vector(result)
     }
 
-    /// The value of `function` over the buckets `range` of `dense` (columns as `stats(of:)`).
+    /// The value of `function` over the buckets `range` of `dense` (columns as `stats(of:)`;
+    /// NaN where a bucket is empty), `nil` when the range holds no sample.
     static func combine(_ function: RangeFunction, _ dense: [[Double]], _ range: Range<Int>, isDelta: Bool, rangeSeconds: Double) -> Double? {
-        let present = range.filter { !dense[0][$0].isNaN }
-        guard let latest = present.last else { return nil }
+        let lead = dense[0]
+        var latest = -1
+        var present = 0
+        for index in range where !lead[index].isNaN {
+            latest = index
+            present += 1
+        }
+        guard latest >= 0 else { return nil }
         switch function {
         case .avgOverTime:
-            let count = present.reduce(0.0) { $0 + dense[1][$1] }
-            return count > 0 ? present.reduce(0.0) { $0 + dense[0][$1] } / count : nil
-        case .minOverTime: return present.map { dense[0][$0] }.min()
-        case .maxOverTime: return present.map { dense[0][$0] }.max()
-        case .sumOverTime: return present.reduce(0.0) { $0 + dense[0][$1] }
-        case .countOverTime:
-            let count = present.reduce(0.0) { $0 + dense[0][$1] }
-            return count > 0 ? count : nil
+            var sum = 0.0
+            var count = 0.0
+            for index in range where !lead[index].isNaN {
+                sum += lead[index]
+                count += dense[1][index]
+            }
+            return count > 0 ? sum / count : nil
+        case .minOverTime:
+            var low = Double.infinity
+            for index in range where !lead[index].isNaN { low = Swift.min(low, lead[index]) }
+            return low
+        case .maxOverTime:
+            var high = -Double.infinity
+            for index in range where !lead[index].isNaN { high = Swift.max(high, lead[index]) }
+            return high
+        case .sumOverTime, .countOverTime:
+            if present == 1 { return lead[latest] }
+            var sum = 0.0
+            for index in range where !lead[index].isNaN { sum += lead[index] }
+            return sum
         case .stddevOverTime:
             // Chan's merge of (count, mean, M2) per bucket.
             var count = 0.0
             var mean = 0.0
             var m2 = 0.0
-            for index in present {
+            for index in range where !lead[index].isNaN {
                 let n = dense[1][index]
                 guard n > 0 else { continue }
-                let bucketMean = dense[0][index] / n
+                let bucketMean = lead[index] / n
                 let bucketM2 = dense[2][index] * dense[2][index] * n
                 let total = count + n
                 let delta = bucketMean - mean
@@ -217,13 +253,15 @@ public struct Evaluator {
             }
             return count > 0 ? (m2 / count).squareRoot() : nil
         case .quantileOverTime, .lastOverTime:
-            return dense[0][latest]
+            return lead[latest]
         case .rate, .increase:
             let increase: Double
             if isDelta {
-                increase = present.reduce(0.0) { $0 + dense[4][$1] }
+                var sum = 0.0
+                for index in range where !lead[index].isNaN { sum += dense[4][index] }
+                increase = sum
             } else {
-                increase = counterIncrease(dense, present, baseline: lastBefore(dense, range))
+                increase = counterIncrease(dense, range, baseline: lastBefore(dense, range))
             }
             return function == .rate ? increase / rangeSeconds : increase
         }
@@ -241,15 +279,15 @@ public struct Evaluator {
         return nil
     }
 
-    /// The increase of a cumulative counter over `present` buckets (first, last, min, max
+    /// The increase of a cumulative counter over the non-empty buckets of `range` (first, last, min, max
     /// columns 0–3): between buckets, a drop is a reset and the new value counts from zero; within
     /// a bucket, a minimum below its first sample means a reset, counted as the rise to the
     /// bucket's maximum before it plus the last value after it. Exact when a bucket holds at most
     /// one reset and its maximum comes before that reset (a counter restarting from zero).
-    static func counterIncrease(_ dense: [[Double]], _ present: [Int], baseline: Double?) -> Double {
+    static func counterIncrease(_ dense: [[Double]], _ range: Range<Int>, baseline: Double?) -> Double {
         var total = 0.0
         var previous = baseline
-        for index in present {
+        for index in range where !dense[0][index].isNaN {
             let first = dense[0][index], last = dense[1][index], low = dense[2][index], high = dense[3][index]
             if let before = previous { total += first >= before ? first - before : first }
             total += low < first ? (high - first) + last : last - first

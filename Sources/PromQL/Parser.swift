@@ -11,6 +11,8 @@ public struct PromQLError: Error, Equatable, CustomStringConvertible {
 public struct Parser {
     private let bytes: [UInt8]
     private var position = 0
+    /// The longest range or step taken (10 years), so that nanosecond arithmetic never overflows.
+    public static let durationMaxMilliseconds: Int64 = 315_360_000_000
 
     public static func parse(_ text: String) throws(PromQLError) -> Expression {
         var parser = Parser(bytes: Array(text.utf8))
@@ -279,7 +281,9 @@ public struct Parser {
         while position < bytes.count, Self.isDigit(bytes[position]) {
             let start = position
             while position < bytes.count, Self.isDigit(bytes[position]) { position += 1 }
-            guard let count = Int64(String(decoding: bytes[start..<position], as: UTF8.self)) else { throw PromQLError("a duration is too long") }
+            guard let count = Int64(String(decoding: bytes[start..<position], as: UTF8.self)), count <= Self.durationMaxMilliseconds else {
+                throw PromQLError("a duration longer than 10 years is not supported")
+            }
             let unitStart = position
             while position < bytes.count, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[position]) { position += 1 }
             let unit = String(decoding: bytes[unitStart..<position], as: UTF8.self)
@@ -298,6 +302,7 @@ public struct Parser {
             any = true
         }
         guard any, total > 0 else { throw unexpected("a duration such as 5m") }
+        guard total <= Self.durationMaxMilliseconds else { throw PromQLError("a duration longer than 10 years is not supported") }
         return total
     }
 

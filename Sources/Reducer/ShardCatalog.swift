@@ -84,7 +84,7 @@ struct ShardCatalog {
                 continue
             }
             let key = ResultCache.Key(path: reader.path, name: spec.name, tags: spec.tags, groupBy: spec.groupBy, step: spec.step,
-                                      offset: spec.offset ?? 0, sketches: spec.needsSketches)
+                                      perSeries: spec.perSeries ?? false, offset: spec.offset ?? 0, sketches: spec.needsSketches)
             let result: ResultCache.Result
             if let cached = results.result(key) {
                 result = cached
@@ -248,6 +248,7 @@ struct ResultCache {
         var tags: [Tag]
         var groupBy: [String]
         var step: Int64
+        var perSeries: Bool
         var offset: Int64
         var sketches: Bool
     }
