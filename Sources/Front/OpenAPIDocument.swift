@@ -785,6 +785,14 @@ enum OpenAPIDocument {
             "description": "__name__ gives the metric names.",
             "parameters": [
               {
+                "name": "name",
+                "in": "path",
+                "required": true,
+                "schema": {
+                  "type": "string"
+                }
+              },
+              {
                 "name": "match[]",
                 "in": "query",
                 "required": false,
@@ -865,6 +873,16 @@ enum OpenAPIDocument {
           "post": {
             "summary": "Values of a label (form-encoded body, Grafana's default)",
             "description": "__name__ gives the metric names.",
+            "parameters": [
+              {
+                "name": "name",
+                "in": "path",
+                "required": true,
+                "schema": {
+                  "type": "string"
+                }
+              }
+            ],
             "requestBody": {
               "required": false,
               "content": {
@@ -1224,6 +1242,12 @@ enum OpenAPIDocument {
               "required": true,
               "content": {
                 "application/x-protobuf": {
+                  "schema": {
+                    "type": "string",
+                    "format": "binary"
+                  }
+                },
+                "application/octet-stream": {
                   "schema": {
                     "type": "string",
                     "format": "binary"
