@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // libFuzzer targets for the decoders that read untrusted bytes: sample batch frames, line
-// protocol and JSON ingest bodies. The library sources are the main package's (symlinked), built
+// protocol, JSON, remote_write and OTLP ingest bodies. The library sources are the main package's (symlinked), built
 // here alone so that only they get the fuzzer and address-sanitizer instrumentation.
 // Run with scripts/fuzz.
 import PackageDescription
@@ -15,7 +15,7 @@ let package = Package(
         .target(name: "Codec", dependencies: ["CCRC32C"]),
         .target(name: "Aggregation", dependencies: ["Model", "Codec"]),
         .target(name: "Wire", dependencies: ["Model", "Codec", "Aggregation", "LZ4"]),
-        .target(name: "Ingest", dependencies: ["Model", "Wire"]),
+        .target(name: "Ingest", dependencies: ["Model", "Codec", "Wire"]),
         .executableTarget(name: "WindrowFuzz", dependencies: ["Codec", "Ingest", "Model", "Wire"]),
     ],
     swiftLanguageModes: [.v6]
