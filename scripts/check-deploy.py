@@ -111,6 +111,8 @@ def check_contract(documents, overlay):
             http_port = int(setting("http-port"))
             endpoint_flags = {"coordinator": ["listen"], "mapper": ["ingest", "acked"], "reducer": ["partials", "query"]}.get(role, [])
             expected = {http_port} | {int(setting(f).rsplit(":", 1)[1]) for f in endpoint_flags}
+            if role == "front" and int(setting("otlp-port") or 0) > 0:
+                expected.add(int(setting("otlp-port")))
             if set(ports.values()) != expected:
                 fail(f"{name}: container ports {sorted(ports.values())} differ from the binary's {sorted(expected)}")
             for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
