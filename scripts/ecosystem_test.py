@@ -473,6 +473,16 @@ def test_line_protocol_agents():
     check(after - before == 2, f"the string fields are counted in windrow_line_string_fields_skipped_total ({after - before})")
 
 
+def test_reducers_report_partition_load():
+    """After the writes above, each reducer reports a load only for partitions it owns."""
+    cluster = get("/v1/cluster")
+    loads = {n["id"]: n.get("partitionLoad") or [] for n in cluster["nodes"] if n["role"] == "reducer"}
+    owned = all(cluster["reducers"][entry["partition"] % len(cluster["reducers"])] == node for node, entries in loads.items() for entry in entries)
+    total = sum(entry["samplesPerSecond"] for entries in loads.values() for entry in entries)
+    check(total > 0 and all(entry["rowsPerSecond"] > 0 for entries in loads.values() for entry in entries) and owned,
+          f"reducers report their partitions' load in /v1/cluster ({ {k: len(v) for k, v in loads.items()} } partitions, {total:.1f} samples/s)")
+
+
 def mapper_metrics():
     text = ""
     for target in get("/v1/cluster/targets"):
@@ -484,7 +494,7 @@ def mapper_metrics():
 def main():
     with LocalCluster(PORT, "--statsd-port", "0", "--otlp-port", str(OTLP_PORT)):
         TALLY.run(test_promtool_and_api_client, test_grafana_datasource_requests, test_line_protocol_agents, test_counters_with_resets,
-                  test_opentelemetry_sdk, test_prometheus_scrapes_discovers_and_remote_writes)
+                  test_opentelemetry_sdk, test_reducers_report_partition_load, test_prometheus_scrapes_discovers_and_remote_writes)
     return TALLY.finish()
 
 

@@ -17,6 +17,8 @@ public struct NodeReport: Codable, Hashable, Sendable {
     public var watermark: Int64?
     /// Figures for `/v1/cluster` (samples accepted, open windows, ...).
     public var figures: [String: Double]
+    /// A reducer's measured load per partition it holds (partitions with none left out).
+    public var partitionLoad: [PartitionLoad]?
 
     public init(id: String, role: Role, endpoints: [String: String], ordinal: Int? = nil, watermark: Int64? = nil, figures: [String: Double] = [:]) {
         self.id = id

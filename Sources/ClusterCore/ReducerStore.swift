@@ -20,6 +20,8 @@ public struct ReducerStore: Sendable {
     private var slotOfSeries: [SeriesKey: Int32] = [:]
     private var slotEntries: [SeriesEntry] = []
     private var slotPartitions: [Int32] = []
+    /// Samples and rows merged per partition, for the heartbeat's load report.
+    public var load: LoadMeter
     private var slotsOfName: [String: [Int32]] = [:]
     /// The newest and the oldest state of each slot's list (`-1`: none), and how many it has.
     private var slotHead: [Int32] = []
@@ -41,6 +43,7 @@ public struct ReducerStore: Sendable {
         self.window = window
         self.sketchMapping = sketchMapping
         self.partitionCount = partitionCount
+        load = LoadMeter(partitionCount: partitionCount)
     }
 
     /// Series held in memory (those with open windows, and the recently seen).
@@ -88,6 +91,7 @@ public struct ReducerStore: Sendable {
             let start = rows[position].windowStart
             var state = WindowState(sketchMapping: nil)
             swap(&state, &rows[position].state)
+            load.add(partition: Int(slotPartitions[slot]), sampleCount: state.count)
             // Find the first window of the list (newest first) not newer than this row's.
             var after: Int32 = -1
             var index = slotHead[slot]

@@ -328,6 +328,8 @@ struct ClusterSummary: Encodable {
         var ordinal: Int?
         var watermark: Int64?
         var figures: [String: Double]
+        /// A reducer's measured load per partition (samples and rows per second).
+        var partitionLoad: [PartitionLoad]?
     }
 
     var mapVersion: UInt64
@@ -349,7 +351,7 @@ struct ClusterSummary: Encodable {
         nodes = view.nodes.map {
             Node(id: $0.report.id, role: $0.report.role.rawValue, alive: $0.alive, lastSeenMs: $0.lastSeenMs,
                  endpoints: $0.report.endpoints, ordinal: $0.report.ordinal, watermark: $0.report.watermark.map { $0 / 1_000_000 },
-                 figures: $0.report.figures)
+                 figures: $0.report.figures, partitionLoad: $0.report.partitionLoad)
         }
     }
 }

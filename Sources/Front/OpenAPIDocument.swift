@@ -1537,7 +1537,10 @@ enum OpenAPIDocument {
                 "id": {"type": "string"}, "role": {"type": "string"}, "alive": {"type": "boolean"}, "lastSeenMs": {"type": "integer"},
                 "endpoints": {"type": "object", "additionalProperties": {"type": "string"}},
                 "ordinal": {"type": ["integer", "null"]}, "watermark": {"type": ["integer", "null"]},
-                "figures": {"type": "object", "additionalProperties": {"type": "number"}}}}}
+                "figures": {"type": "object", "additionalProperties": {"type": "number"}},
+                "partitionLoad": {"type": "array", "description": "A reducer's measured load per partition, smoothed (half-life 30 s)",
+                  "items": {"type": "object", "required": ["partition", "samplesPerSecond", "rowsPerSecond"], "properties": {
+                    "partition": {"type": "integer"}, "samplesPerSecond": {"type": "number"}, "rowsPerSecond": {"type": "number"}}}}}}}
             }
           }
         }

@@ -53,6 +53,8 @@ final class ReducerLoop {
     var levelsReported = Set<UInt8>()
     /// Shard file opens counted in `/metrics` so far.
     var openedBefore = 0
+    /// When the last heartbeat measured the load (monotonic ns).
+    var lastHeartbeat: Int64 = 0
     /// Windows left open by the last look for sealable ones.
     var openAfterSeal = 0
     /// A seal starts before its interval once this many windows more than the last seal left
@@ -215,6 +217,9 @@ final class ReducerLoop {
         }
         reportFiles()
         metrics.openWindows.set(Double(commit.store.openWindowCount))
+        // Replayed rows are not load: measuring starts now.
+        commit.store.load = LoadMeter(partitionCount: map.partitionCount)
+        lastHeartbeat = clock.monotonicNanoseconds
         logger.info("recovered: \(catalog.files.count) shard files (manifest version \(manifest.state.version)), \(commit.store.openWindowCount) open windows, \(replayed) partial batches replayed")
     }
 
@@ -394,11 +399,19 @@ final class ReducerLoop {
         metrics.openShardFiles.set(Double(openFiles.openCount))
         metrics.shardFileOpens.increment(by: Int64(openFiles.opens - openedBefore))
         openedBefore = openFiles.opens
-        let report = Self.report(service, figures: [
+        let now = clock.monotonicNanoseconds
+        let load = commit.store.load.report(elapsedSeconds: Double(now - lastHeartbeat) / 1e9)
+        lastHeartbeat = now
+        let samplesPerSecond = load.reduce(0) { $0 + $1.samplesPerSecond }
+        metrics.samplesPerSecond.set(samplesPerSecond)
+        metrics.hottestPartitionSamplesPerSecond.set(load.map(\.samplesPerSecond).max() ?? 0)
+        var report = Self.report(service, figures: [
             "open_windows": Double(commit.store.openWindowCount), "shard_files": Double(catalog.files.count),
             "shard_bytes": Double(catalog.totalBytes), "wal_bytes": Double(log.sizeBytes),
-            "series": Double(commit.store.seriesCount),
+            "series": Double(commit.store.seriesCount), "samples_per_second": samplesPerSecond,
+            "rows_per_second": load.reduce(0) { $0 + $1.rowsPerSecond },
         ])
+        report.partitionLoad = load
         service.link.beat(report) { [service] reply in
             service.watermark.withLock { $0 = reply.watermark }
         }

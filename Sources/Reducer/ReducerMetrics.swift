@@ -10,6 +10,8 @@ struct ReducerMetrics {
     let partialRowsMerged: Counter
     let openWindows: Gauge
     let seriesInMemory: Gauge
+    let samplesPerSecond: Gauge
+    let hottestPartitionSamplesPerSecond: Gauge
     let walBytes: Gauge
     let shardBytesWritten: Counter
     let shardFiles: Gauge
@@ -43,6 +45,10 @@ struct ReducerMetrics {
         partialsDuplicate = registry.counter("windrow_partials_duplicate_total", help: "Partial batches already applied (ignored).")
         partialRowsMerged = registry.counter("windrow_partial_rows_merged_total", help: "Window rows merged.")
         openWindows = registry.gauge("windrow_open_windows", help: "Window states held in memory.")
+        samplesPerSecond = registry.gauge("windrow_reducer_samples_per_second",
+                                          help: "Samples merged per second over the partitions this reducer owns, smoothed (half-life 30 s).")
+        hottestPartitionSamplesPerSecond = registry.gauge("windrow_reducer_hottest_partition_samples_per_second",
+                                                          help: "Samples merged per second into this reducer's busiest partition, smoothed (half-life 30 s).")
         seriesInMemory = registry.gauge("windrow_reducer_series_in_memory", help: "Series held in memory (with open windows, or seen since the last seal); the others are forgotten.")
         walBytes = registry.gauge("windrow_wal_bytes", help: "Bytes in the write-ahead log.")
         shardBytesWritten = registry.counter("windrow_shard_bytes_written_total", help: "Bytes of shard files written.")
