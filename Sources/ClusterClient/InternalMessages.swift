@@ -85,6 +85,11 @@ extension NodeReport: JSONCall {
         guard !id.isEmpty, id.utf8.count <= nameBytesMax else { throw MessageError(.heartbeat, "node id must be 1 to \(nameBytesMax) bytes") }
         guard endpoints.count <= 16, figures.count <= 64 else { throw MessageError(.heartbeat, "at most 16 endpoints and 64 figures") }
         if let ordinal, ordinal < 0 { throw MessageError(.heartbeat, "ordinal \(ordinal) is negative") }
+        if let load = partitionLoad {
+            guard load.count <= 65_536, load.allSatisfy({ $0.partition >= 0 && $0.samplesPerSecond.isFinite && $0.rowsPerSecond.isFinite }) else {
+                throw MessageError(.heartbeat, "partition load must list at most 65536 partitions (each at least 0) with finite rates")
+            }
+        }
     }
 }
 
