@@ -373,8 +373,17 @@ def corrupt_files():
         tally.check(ready, "corrupt: the cluster is ready again (no crash loop)")
         with open(data + "/local-ports.json") as f:
             reducer_port = json.load(f)["reducer-0-http"]
-        _, text = http("GET", f"http://127.0.0.1:{reducer_port}/metrics")
-        text = text.decode()
+        # The front may be ready before the reducer finished recovering (the coordinator still
+        # counts its last heartbeat from before the restart): wait for the recovery's figures.
+        deadline = time.time() + 30
+        while True:
+            _, text = http("GET", f"http://127.0.0.1:{reducer_port}/metrics")
+            text = text.decode()
+            recovered = (metric_value(text, "windrow_corrupt_snapshots_total") >= (1 if snapshots else 0)
+                         and metric_value(text, "windrow_quarantined_log_records_total") >= (1 if corrupted_log else 0))
+            if recovered or time.time() > deadline:
+                break
+            time.sleep(0.2)
         tally.check(metric_value(text, "windrow_corrupt_snapshots_total") == (1 if snapshots else 0), "corrupt: the snapshot is counted")
         records = metric_value(text, "windrow_quarantined_log_records_total")
         tally.check(records >= 1 or not corrupted_log, f"corrupt: the log record is counted ({records})")
