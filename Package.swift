@@ -62,7 +62,7 @@ let package = Package(
         .target(
             name: "Front",
             dependencies: [
-                "Auth", "ClusterClient", "ClusterCore", "Ingest", "PromQL", "Transport", "Runtime", "Snappy", "Wire", "Zlib",
+                "Auth", "ClusterClient", "ClusterCore", "Codec", "Ingest", "PromQL", "Transport", "Runtime", "Snappy", "Wire", "Zlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),

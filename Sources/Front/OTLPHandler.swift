@@ -1,5 +1,6 @@
 import ClusterClient
 import ClusterCore
+import Codec
 import HTTPTypes
 import Hummingbird
 import Ingest
@@ -58,29 +59,20 @@ extension FrontHandlers {
             return Self.json(.ok, json.text)
         }
         // ExportMetricsServiceResponse { ExportMetricsPartialSuccess partial_success = 1 { int64 rejected_data_points = 1; string error_message = 2; } }
-        var partial = [UInt8]()
+        var partial = ByteWriter()
         if rejected > 0 {
-            partial.append(0x08)
-            Self.varint(UInt64(rejected), into: &partial)
-            partial.append(0x12)
-            Self.varint(UInt64(errorMessage.utf8.count), into: &partial)
-            partial += Array(errorMessage.utf8)
+            partial.append(UInt8(0x08))
+            partial.appendVarint(UInt64(rejected))
+            partial.append(UInt8(0x12))
+            partial.appendVarint(UInt64(errorMessage.utf8.count))
+            partial.append(bytes: Array(errorMessage.utf8))
         }
-        var response = [UInt8]()
-        if !partial.isEmpty {
-            response.append(0x0a)
-            Self.varint(UInt64(partial.count), into: &response)
-            response += partial
+        var response = ByteWriter()
+        if !partial.bytes.isEmpty {
+            response.append(UInt8(0x0a))
+            response.appendVarint(UInt64(partial.bytes.count))
+            response.append(bytes: partial.bytes)
         }
-        return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: .init(byteBuffer: ByteBuffer(bytes: response)))
-    }
-
-    static func varint(_ value: UInt64, into bytes: inout [UInt8]) {
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(rest & 0x7f) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
+        return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: .init(byteBuffer: ByteBuffer(bytes: response.bytes)))
     }
 }
