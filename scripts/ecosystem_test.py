@@ -481,6 +481,27 @@ def test_reducers_report_partition_load():
     total = sum(entry["samplesPerSecond"] for entries in loads.values() for entry in entries)
     check(total > 0 and all(entry["rowsPerSecond"] > 0 for entries in loads.values() for entry in entries) and owned,
           f"reducers report their partitions' load in /v1/cluster ({ {k: len(v) for k, v in loads.items()} } partitions, {total:.1f} samples/s)")
+    # The balance is recomputed here from the same loads: the busiest live reducer's weight over
+    # the mean, each partition weighing its samples plus rows per second plus a floor of 5 % of
+    # the mean partition's load.
+    cluster = get("/v1/cluster")
+    live = [n["id"] for n in cluster["nodes"] if n["role"] == "reducer" and n["alive"]]
+    load = [0.0] * cluster["partitions"]
+    for node in cluster["nodes"]:
+        if node["role"] == "reducer" and node["alive"]:
+            for entry in node.get("partitionLoad") or []:
+                load[entry["partition"]] += entry["samplesPerSecond"] + entry["rowsPerSecond"]
+    mean_load = sum(load) / len(load)
+    weight = [x + (mean_load * 0.05 if mean_load > 0 else 1) for x in load]
+    per_slot = {node: sum(w for p, w in enumerate(weight) if cluster["reducers"][p % len(cluster["reducers"])] == node) for node in live}
+    imbalance = max(per_slot.values()) / (sum(weight) / len(live))
+    balance = cluster["balance"]
+    moves_start_at_owner = all(cluster["reducers"][m["partition"] % len(cluster["reducers"])] == m["from"] and m["to"] in live
+                               for m in balance["proposedMoves"])
+    check(abs(balance["imbalance"] - imbalance) < 1e-6 * imbalance and balance["imbalanceAfter"] <= balance["imbalance"] + 1e-9
+          and moves_start_at_owner,
+          f"/v1/cluster shows the load balance (imbalance {balance['imbalance']:.3f}, recomputed {imbalance:.3f}, "
+          f"{len(balance['proposedMoves'])} moves to {balance['imbalanceAfter']:.3f}, hot partitions {balance['hotPartitions']})")
 
 
 def mapper_metrics():

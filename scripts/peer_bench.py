@@ -254,14 +254,15 @@ class System:
 class Windrow(System):
     label = "Windrow"
 
-    def __init__(self, binary):
+    def __init__(self, binary, extra=()):
         self.binary = binary
+        self.extra = list(extra)
         self.port = free_port()
         self.data = tempfile.mkdtemp(prefix="peer-windrow-")
 
     def start(self):
         self.process = subprocess.Popen([self.binary, "local", "--data-dir", self.data, "--http-port", str(self.port),
-                                         "--ingest-port", "0", "--otlp-port", "0", "--log-level", "error"], stdout=subprocess.DEVNULL,
+                                         "--ingest-port", "0", "--otlp-port", "0", "--log-level", "error", *self.extra], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
         self.wait_ready(f"http://127.0.0.1:{self.port}/readyz")
 
@@ -472,6 +473,8 @@ def run(system, workload):
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         seconds, failures = ingest(system, workload)
+        # The load the reducers measured while ingesting (smoothed rates, read at once).
+        cluster = system.get("/v1/cluster") if isinstance(system, Windrow) else None
         visible = queryable_seconds(system, workload)
         cpu = cpu_seconds(system.process.pid) - base_cpu
         # Let the data settle (seals, flushes), then measure the disk.
@@ -497,6 +500,8 @@ def run(system, workload):
             "pss": max(peak[1], pss_bytes(system.process.pid)) / 2**20, "disk": disk_bytes(system.data) / workload.count,
             "visible": visible, "failures": len(failures), "first failure": failures[0] if failures else None,
         }
+        if isinstance(system, Windrow):
+            figures["roles"], figures["cluster"] = roles, cluster
         figures["p50"], figures["p99"] = latency(system, workload) if visible is not None else (None, None)
         if isinstance(system, Windrow) and visible is not None:
             figures["checked"], figures["bad"] = check_exact(system, workload)

@@ -51,11 +51,30 @@ public struct CoordinatorState: Codable, Sendable {
         watermark = max(watermark ?? .min, lowest)
     }
 
+    /// Each partition's load (samples plus rows merged per second) as the live reducers last
+    /// reported it; a dead reducer's partitions count as idle.
+    public func partitionLoad(now: Int64) -> [Double] {
+        var load = Array(repeating: 0.0, count: map.partitionCount)
+        for member in members.values where member.report.role == .reducer && isAlive(member, now: now) {
+            for entry in member.report.partitionLoad ?? [] where load.indices.contains(entry.partition) {
+                load[entry.partition] += entry.samplesPerSecond + entry.rowsPerSecond
+            }
+        }
+        return load
+    }
+
+    /// The moves that would balance the measured load over the live, registered reducers.
+    public func balance(now: Int64, planner: Rebalancer = Rebalancer()) -> Rebalancer.Plan {
+        let live = Set(members.values.filter { $0.report.role == .reducer && isAlive($0, now: now) }.map(\.report.id))
+        let active = Set(map.reducers.indices.filter { map.reducers[$0].map { live.contains($0.id) } ?? false })
+        return planner.plan(owners: map.owners, load: partitionLoad(now: now), active: active)
+    }
+
     /// Everything, for `GET /v1/cluster`.
     public func view(now: Int64) -> ClusterView {
         let nodes = members.values.sorted { ($0.report.role.rawValue, $0.report.id) < ($1.report.role.rawValue, $1.report.id) }.map {
             ClusterView.Node(report: $0.report, alive: isAlive($0, now: now), lastSeenMs: (now - $0.lastSeen) / 1_000_000)
         }
-        return ClusterView(map: map, watermark: watermark, nodes: nodes)
+        return ClusterView(map: map, watermark: watermark, nodes: nodes, balance: balance(now: now))
     }
 }

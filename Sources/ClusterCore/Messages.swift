@@ -58,11 +58,14 @@ public struct ClusterView: Codable, Hashable, Sendable {
     public var map: PartitionMap
     public var watermark: Int64?
     public var nodes: [Node]
+    /// How evenly the measured load is spread, and the moves that would even it.
+    public var balance: Rebalancer.Plan?
 
-    public init(map: PartitionMap, watermark: Int64?, nodes: [Node]) {
+    public init(map: PartitionMap, watermark: Int64?, nodes: [Node], balance: Rebalancer.Plan? = nil) {
         self.map = map
         self.watermark = watermark
         self.nodes = nodes
+        self.balance = balance
     }
 
     /// Live nodes of one role.

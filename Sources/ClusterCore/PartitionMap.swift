@@ -47,6 +47,9 @@ public struct PartitionMap: Codable, Hashable, Sendable {
         partition % reducers.count
     }
 
+    /// The owning reducer ordinal of every partition, by partition.
+    public var owners: [Int] { (0..<partitionCount).map(reducerOrdinal(ofPartition:)) }
+
     /// Whether every reducer has registered, so that every partition has an owner.
     public var isComplete: Bool { reducers.allSatisfy { $0 != nil } }
 

@@ -44,6 +44,9 @@ public final class CoordinatorService: Sendable {
     let boundEndpoint = Mutex<String?>(nil)
     let heartbeats: Counter
     let liveNodes: Gauge
+    let imbalance: Gauge
+    let hotPartitions: Gauge
+    let proposedMoves: Gauge
     let registry: PrometheusCollectorRegistry
 
     public init(configuration: CoordinatorConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) {
@@ -51,6 +54,9 @@ public final class CoordinatorService: Sendable {
         self.logger = logger
         heartbeats = registry.counter("windrow_heartbeats_total", help: "Heartbeats received.")
         liveNodes = registry.gauge("windrow_live_nodes", help: "Nodes that sent a heartbeat recently.")
+        imbalance = registry.gauge("windrow_cluster_load_imbalance", help: "The busiest live reducer's measured load over the mean reducer's (1: even).")
+        hotPartitions = registry.gauge("windrow_cluster_hot_partitions", help: "Partitions carrying more than 1.5 times a reducer's fair share of the load.")
+        proposedMoves = registry.gauge("windrow_cluster_proposed_moves", help: "Partition moves that would balance the measured load.")
         self.registry = registry
     }
 
@@ -103,6 +109,7 @@ public final class CoordinatorService: Sendable {
         logger.info("coordinator listens on \(server.endpoint); map version \(state.map.version), \(state.map.partitionCount) partitions over \(state.map.reducers.count) reducers")
         var saved = (state.map, state.watermark)
         var saveFailing = false
+        var nextBalance: Int64 = 0
         while !stop.isStopped {
             _ = try Readiness.wait([.server(server), .waker(waker)], timeoutMs: 200)
             let now = WallClock.now().nanoseconds
@@ -129,6 +136,13 @@ public final class CoordinatorService: Sendable {
             }
             state.advanceWatermark(now: now)
             liveNodes.set(Double(state.members.values.filter { state.isAlive($0, now: now) }.count))
+            if now >= nextBalance {
+                nextBalance = now + 1_000_000_000
+                let plan = state.balance(now: now)
+                imbalance.set(plan.imbalance)
+                hotPartitions.set(Double(plan.hotPartitions.count))
+                proposedMoves.set(Double(plan.moves.count))
+            }
             if saved.0 != state.map || saved.1 != state.watermark {
                 do {
                     try AtomicFile.write(JSONWire.encode(state), to: statePath)

@@ -332,6 +332,20 @@ struct ClusterSummary: Encodable {
         var partitionLoad: [PartitionLoad]?
     }
 
+    /// How evenly the measured load is spread over the live reducers.
+    struct Balance: Encodable {
+        struct Move: Encodable {
+            var partition: Int
+            var from: String
+            var to: String
+        }
+
+        var imbalance: Double
+        var imbalanceAfter: Double
+        var hotPartitions: [Int]
+        var proposedMoves: [Move]
+    }
+
     var mapVersion: UInt64
     var partitions: Int
     var reducers: [String?]
@@ -340,6 +354,7 @@ struct ClusterSummary: Encodable {
     /// Epoch milliseconds.
     var watermark: Int64?
     var nodes: [Node]
+    var balance: Balance?
 
     init(_ view: ClusterView) {
         mapVersion = view.map.version
@@ -352,6 +367,11 @@ struct ClusterSummary: Encodable {
             Node(id: $0.report.id, role: $0.report.role.rawValue, alive: $0.alive, lastSeenMs: $0.lastSeenMs,
                  endpoints: $0.report.endpoints, ordinal: $0.report.ordinal, watermark: $0.report.watermark.map { $0 / 1_000_000 },
                  figures: $0.report.figures, partitionLoad: $0.report.partitionLoad)
+        }
+        let reducers = reducers
+        balance = view.balance.map { plan in
+            Balance(imbalance: plan.imbalance, imbalanceAfter: plan.imbalanceAfter, hotPartitions: plan.hotPartitions,
+                    proposedMoves: plan.moves.map { Balance.Move(partition: $0.partition, from: reducers[$0.from] ?? "", to: reducers[$0.to] ?? "") })
         }
     }
 }

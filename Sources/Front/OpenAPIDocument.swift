@@ -1540,7 +1540,14 @@ enum OpenAPIDocument {
                 "figures": {"type": "object", "additionalProperties": {"type": "number"}},
                 "partitionLoad": {"type": "array", "description": "A reducer's measured load per partition, smoothed (half-life 30 s)",
                   "items": {"type": "object", "required": ["partition", "samplesPerSecond", "rowsPerSecond"], "properties": {
-                    "partition": {"type": "integer"}, "samplesPerSecond": {"type": "number"}, "rowsPerSecond": {"type": "number"}}}}}}}
+                    "partition": {"type": "integer"}, "samplesPerSecond": {"type": "number"}, "rowsPerSecond": {"type": "number"}}}}}}},
+              "balance": {"type": "object", "description": "How evenly the measured load (samples plus rows per second) is spread over the live reducers, and the partition moves that would even it",
+                "required": ["imbalance", "imbalanceAfter", "hotPartitions", "proposedMoves"], "properties": {
+                "imbalance": {"type": "number", "description": "The busiest live reducer's load over the mean reducer's (1: even; 0: no live reducer)"},
+                "imbalanceAfter": {"type": "number", "description": "The same after the proposed moves"},
+                "hotPartitions": {"type": "array", "items": {"type": "integer"}, "description": "Partitions above 1.5 times a reducer's fair share, heaviest first"},
+                "proposedMoves": {"type": "array", "items": {"type": "object", "required": ["partition", "from", "to"], "properties": {
+                  "partition": {"type": "integer"}, "from": {"type": "string"}, "to": {"type": "string"}}}}}}
             }
           }
         }
