@@ -57,16 +57,18 @@ def main():
         figures = peer_bench.run(system, workload)
         rows.append((count, figures, by_role(figures, workload.count)))
     print(f"\n### scaling: sparse, {workload.count:,} samples, {workload.series:,} series, one machine of {os.cpu_count()} cores\n")
-    print("| mappers = reducers | samples/s | / VM | CPU-s per 1 M | front | mappers | reducers | control | peak PSS (MiB) | imbalance | hottest partition's share | hot partitions | windows checked / wrong |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print("CPU-s per 1 M samples: in all from the first body to queryable (as for VictoriaMetrics), and by role over each")
+    print("process's whole run (start-up and the seals after the last body included).\n")
+    print("| mappers = reducers | samples/s | / VM | CPU-s per 1 M | / VM | front | mappers | reducers | control | peak PSS (MiB) | / VM | imbalance | hottest partition's share | hot partitions | windows checked / wrong |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for count, f, roles in rows:
         balance = f["cluster"].get("balance") or {}
-        print(f"| {count} | {f['samples/s']:,.0f} | {f['samples/s'] / victoria['samples/s']:.2f}× | {f['cpu']:.2f} | "
+        print(f"| {count} | {f['samples/s']:,.0f} | {f['samples/s'] / victoria['samples/s']:.2f}× | {f['cpu']:.2f} | {f['cpu'] / victoria['cpu']:.2f}× | "
               f"{roles.get('front', 0):.2f} | {roles.get('mapper', 0):.2f} | {roles.get('reducer', 0):.2f} | {roles.get('control', 0):.2f} | "
-              f"{f['pss']:,.0f} | {balance.get('imbalance', 0):.2f} | {hottest_share(f['cluster']):.0%} | {len(balance.get('hotPartitions', []))} | "
+              f"{f['pss']:,.0f} | {f['pss'] / victoria['pss']:.2f}× | {balance.get('imbalance', 0):.2f} | {hottest_share(f['cluster']):.0%} | {len(balance.get('hotPartitions', []))} | "
               f"{f.get('checked', 0):,} / {len(f.get('bad', []))} |")
-    print(f"| VictoriaMetrics | {victoria['samples/s']:,.0f} | 1.00× | {victoria['cpu']:.2f} | | | | | {victoria['pss']:,.0f} | | | | |")
-    print("\nCapacity of one core, samples/s (1 M over the role's CPU-s per 1 M):\n")
+    print(f"| VictoriaMetrics | {victoria['samples/s']:,.0f} | 1.00× | {victoria['cpu']:.2f} | 1.00× | | | | | {victoria['pss']:,.0f} | 1.00× | | | | |")
+    print("\nCapacity of one core, samples/s (1 M over the role's CPU-s per 1 M, whole run):\n")
     print("| mappers = reducers | front core | mapper core | reducer core |")
     print("|---:|---:|---:|---:|")
     for count, _, roles in rows:
