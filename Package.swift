@@ -79,7 +79,8 @@ let package = Package(
         .executableTarget(
             name: "windrow",
             dependencies: [
-                "Aggregation", "Auth", "Coordinator", "Front", "Mapper", "Model", "Producer", "Reducer", "Runtime", "Storage", "Supervisor",
+                "Aggregation", "Auth", "ClusterClient", "ClusterCore", "Coordinator", "Front", "Mapper", "Model", "Producer", "Reducer", "Runtime",
+                "Storage", "Supervisor", "Transport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

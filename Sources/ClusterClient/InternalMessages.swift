@@ -27,6 +27,14 @@ public enum InternalMethod: String, Sendable, CaseIterable {
     case samples
     /// Mapper acknowledged endpoint: a line protocol body, parsed by the mapper (→ `IngestReply`).
     case lines
+    /// Coordinator: drain a reducer (`DrainRequest` → `MembershipReply`).
+    case drain
+    /// Coordinator: ask for a reducer count (`ScaleRequest` → `MembershipReply`).
+    case scale
+    /// Reducer query endpoint: the files of a partition it gives away (`ExportRequest` → `ExportListing`).
+    case export
+    /// Reducer query endpoint: bytes of one exported file (`FetchRequest` → the bytes).
+    case fetch
 
     /// The method a request names, or `nil` for one this build does not know.
     public init?(_ request: RPCServer.Request) {
@@ -282,4 +290,119 @@ public struct LinesCall: InternalCall {
     public func decode(reply bytes: [UInt8]) throws(MessageError) -> IngestReply {
         do { return try JSONWire.decode(IngestReply.self, from: bytes) } catch { throw MessageError(.lines, "reply: \(error)") }
     }
+}
+
+/// Asks the coordinator to drain reducer `node`: it gives every partition away, then leaves.
+public struct DrainRequest: JSONCall {
+    public typealias Reply = MembershipReply
+    public static var method: InternalMethod { .drain }
+    public var node: String
+    public init(node: String) { self.node = node }
+
+    func validate() throws(MessageError) {
+        guard !node.isEmpty, node.utf8.count <= nameBytesMax else { throw MessageError(.drain, "node must be 1 to \(nameBytesMax) bytes") }
+    }
+}
+
+/// Asks the coordinator for `reducers` reducers.
+public struct ScaleRequest: JSONCall {
+    public typealias Reply = MembershipReply
+    public static var method: InternalMethod { .scale }
+    public var reducers: Int
+    public init(reducers: Int) { self.reducers = reducers }
+
+    func validate() throws(MessageError) {
+        guard (1...1024).contains(reducers) else { throw MessageError(.scale, "reducers must be 1 to 1024, got \(reducers)") }
+    }
+}
+
+/// The coordinator's answer to a drain or scale request: what it will do.
+public struct MembershipReply: Codable, Hashable, Sendable {
+    public var message: String
+    /// Reducers draining now.
+    public var draining: [String]
+    public init(message: String, draining: [String]) {
+        self.message = message
+        self.draining = draining
+    }
+}
+
+/// Asks a reducer for the files of `partition`, which it gives away in handover `handover`.
+public struct ExportRequest: JSONCall {
+    public typealias Reply = ExportListing
+    public static var method: InternalMethod { .export }
+    public var handover: UInt64
+    public var partition: Int
+    public init(handover: UInt64, partition: Int) {
+        self.handover = handover
+        self.partition = partition
+    }
+
+    func validate() throws(MessageError) {
+        guard partition >= 0 else { throw MessageError(.export, "partition \(partition) is negative") }
+    }
+}
+
+/// The shard files of an exported partition, and how far the source applied every mapper's log.
+public struct ExportListing: Codable, Hashable, Sendable {
+    /// One file as its manifest lists it.
+    public struct File: Codable, Hashable, Sendable {
+        public var name: String
+        public var day: Int64
+        public var group: String
+        public var level: UInt8
+        public var resolution: Int64
+        public var bytes: UInt64
+        public var rows: UInt64
+
+        public init(name: String, day: Int64, group: String, level: UInt8, resolution: Int64, bytes: UInt64, rows: UInt64) {
+            self.name = name
+            self.day = day
+            self.group = group
+            self.level = level
+            self.resolution = resolution
+            self.bytes = bytes
+            self.rows = rows
+        }
+    }
+
+    public var files: [File]
+    public var applied: [String: UInt64]
+    public init(files: [File], applied: [String: UInt64]) {
+        self.files = files
+        self.applied = applied
+    }
+}
+
+/// Asks a reducer for `length` bytes at `offset` of exported file `name` of handover `handover`.
+public struct FetchRequest: InternalCall, Codable {
+    public typealias Reply = [UInt8]
+    public static var method: InternalMethod { .fetch }
+    /// Most bytes one fetch answers.
+    public static let lengthMax = 4 << 20
+    public var handover: UInt64
+    public var name: String
+    public var offset: UInt64
+    public var length: Int
+    public init(handover: UInt64, name: String, offset: UInt64, length: Int) {
+        self.handover = handover
+        self.name = name
+        self.offset = offset
+        self.length = length
+    }
+
+    public func encode() -> [UInt8] { JSONWire.encode(self) }
+
+    public static func decode(_ bytes: [UInt8]) throws(MessageError) -> FetchRequest {
+        let value: FetchRequest
+        do { value = try JSONWire.decode(FetchRequest.self, from: bytes) } catch { throw MessageError(.fetch, "\(error)") }
+        guard !value.name.isEmpty, value.name.utf8.count <= nameBytesMax, !value.name.contains("/") else {
+            throw MessageError(.fetch, "name must be a file name of 1 to \(nameBytesMax) bytes")
+        }
+        guard (1...lengthMax).contains(value.length) else { throw MessageError(.fetch, "length must be 1 to \(lengthMax), got \(value.length)") }
+        return value
+    }
+
+    public static func encode(reply: [UInt8]) -> [UInt8] { reply }
+    public func decode(reply bytes: [UInt8]) throws(MessageError) -> [UInt8] { bytes }
 }

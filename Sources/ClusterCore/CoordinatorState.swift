@@ -7,14 +7,41 @@ public struct CoordinatorState: Codable, Sendable {
         public var lastSeen: Int64
     }
 
-    public private(set) var map: PartitionMap
+    public internal(set) var map: PartitionMap
     /// Never moves backwards.
     public private(set) var watermark: Int64?
-    public private(set) var members: [String: Member] = [:]
+    public internal(set) var members: [String: Member] = [:]
     /// A node not heard from for this long is considered down, ns.
     public var livenessTimeout: Int64
     /// Most series the live reducers may hold together (their `series` figures); `nil`: no limit.
     public var seriesMax: Int?
+    /// Reducers asked to drain: they give every partition away, then leave the map.
+    public internal(set) var draining: Set<String> = []
+    /// The reducer count asked for, if any (`windrow local` starts reducers up to it).
+    public internal(set) var desiredReducers: Int?
+    /// How the last handover ended.
+    public internal(set) var lastHandover: HandoverOutcome?
+    var nextHandoverID: UInt64 = 1
+    /// No handover starts before this time (ns): a failed one backs off.
+    var handoverRetryAfter: Int64 = 0
+
+    enum CodingKeys: String, CodingKey {
+        case map, watermark, members, livenessTimeout, seriesMax, draining, desiredReducers, lastHandover, nextHandoverID
+    }
+
+    /// Decodes a saved state; one saved before handovers existed has none of their fields.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        map = try container.decode(PartitionMap.self, forKey: .map)
+        watermark = try container.decodeIfPresent(Int64.self, forKey: .watermark)
+        members = try container.decode([String: Member].self, forKey: .members)
+        livenessTimeout = try container.decode(Int64.self, forKey: .livenessTimeout)
+        seriesMax = try container.decodeIfPresent(Int.self, forKey: .seriesMax)
+        draining = try container.decodeIfPresent(Set<String>.self, forKey: .draining) ?? []
+        desiredReducers = try container.decodeIfPresent(Int.self, forKey: .desiredReducers)
+        lastHandover = try container.decodeIfPresent(HandoverOutcome.self, forKey: .lastHandover)
+        nextHandoverID = try container.decodeIfPresent(UInt64.self, forKey: .nextHandoverID) ?? 1
+    }
 
     public init(partitionCount: Int, reducerCount: Int, windowNanoseconds: Int64, sketchAccuracy: Double,
                 livenessTimeout: Int64 = 5_000_000_000) {
@@ -75,6 +102,11 @@ public struct CoordinatorState: Codable, Sendable {
         let nodes = members.values.sorted { ($0.report.role.rawValue, $0.report.id) < ($1.report.role.rawValue, $1.report.id) }.map {
             ClusterView.Node(report: $0.report, alive: isAlive($0, now: now), lastSeenMs: (now - $0.lastSeen) / 1_000_000)
         }
-        return ClusterView(map: map, watermark: watermark, nodes: nodes, balance: balance(now: now))
+        var view = ClusterView(map: map, watermark: watermark, nodes: nodes, balance: balance(now: now))
+        view.draining = draining.isEmpty ? nil : draining.sorted()
+        view.desiredReducers = desiredReducers
+        view.handoverWaitsFor = map.handover.map { handoverWaitsFor($0, now: now) }
+        view.lastHandover = lastHandover
+        return view
     }
 }

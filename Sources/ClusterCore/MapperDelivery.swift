@@ -51,6 +51,8 @@ public struct MapperDelivery: Sendable {
     private var nextStart: [UInt64]
     private var epochs: [(end: UInt64, cutTime: Int64)] = []
     private var flushedEnd: UInt64
+    /// The handover whose one flush on entering its fence was cut.
+    private var fenceFlushed: UInt64?
 
     /// A machine for a mapper whose log ends at `logEnd`; `recover` must run before batches flow.
     /// The coordinator says whether the cluster holds its limit of series: while it does, no
@@ -103,10 +105,14 @@ public struct MapperDelivery: Sendable {
         }
     }
 
-    /// Replay is done; flushes what it re-aggregated (as one batch per reducer up to `logEnd`).
+    /// Replay is done; flushes what it re-aggregated (as one batch per reducer up to `logEnd`),
+    /// unless a handover holds flushes: the replayed windows then wait in memory.
     public mutating func recovered(logEnd: UInt64, cutTime: Int64) -> [Directive] {
         var directives = [Directive]()
-        if logEnd > flushedEnd { directives += flush(logEnd: logEnd, cutTime: cutTime) }
+        if logEnd > flushedEnd {
+            directives += flush(logEnd: logEnd, cutTime: cutTime)
+            guard flushedEnd == logEnd else { return directives }
+        }
         for ordinal in nextStart.indices { nextStart[ordinal] = Swift.max(nextStart[ordinal], logEnd) }
         flushedEnd = Swift.max(flushedEnd, logEnd)
         return directives
@@ -154,7 +160,17 @@ public struct MapperDelivery: Sendable {
     /// Hands everything aggregated since the last flush to the reducers: one partial batch per
     /// reducer covering the log from its previous batch to `logEnd`. `cutTime` is the wall
     /// clock now (ns): once every reducer applied this flush, the watermark may move to it.
+    ///
+    /// While a handover runs, flushes are held: one is cut on entering its fence (so that every
+    /// reducer applies this mapper's log to one position), none after it until the new map.
     public mutating func flush(logEnd: UInt64, cutTime: Int64) -> [Directive] {
+        if let handover = map.handover {
+            if handover.phase == .fencing && fenceFlushed != handover.id {
+                fenceFlushed = handover.id
+            } else if logEnd > flushedEnd {
+                return []
+            }
+        }
         guard logEnd > flushedEnd else {
             guard epochs.isEmpty, pending.allSatisfy(\.isEmpty) else { return [] }
             return advanceWatermark(to: cutTime)
@@ -211,11 +227,35 @@ public struct MapperDelivery: Sendable {
         return []
     }
 
-    /// The coordinator moved reducers to new addresses (same count, same ordinals).
-    public mutating func mapChanged(_ fresh: PartitionMap) {
-        guard fresh.version != map.version, fresh.reducers.count == map.reducers.count else { return }
-        map.reducers = fresh.reducers
-        map.version = fresh.version
+    /// The handover this mapper holds its flushes for, once nothing it sent is unacknowledged:
+    /// every reducer has then applied its log to the same position.
+    public var fenced: UInt64? {
+        guard let handover = map.handover, pendingCount == 0 else { return nil }
+        switch handover.phase {
+        case .fencing: return fenceFlushed == handover.id ? handover.id : nil
+        case .copying: return handover.id
+        }
+    }
+
+    /// A newer map: reducers at new addresses, a handover starting or moving on, or (a new
+    /// epoch) new owners. Fenced for the handover that made them, this machine starts every
+    /// reducer of the new map at the position all of the old ones had applied; otherwise it
+    /// resynchronises from the reducers' applied positions, as after a restart.
+    public mutating func mapChanged(_ fresh: PartitionMap) -> [Directive] {
+        guard fresh.version > map.version else { return [] }
+        guard fresh.epoch != map.epoch || fresh.reducers.count != map.reducers.count else {
+            map = fresh
+            return []
+        }
+        let level = map.handover != nil && pendingCount == 0
+        map = fresh
+        let count = fresh.reducers.count
+        pending = Array(repeating: [], count: count)
+        epochs = []
+        fenceFlushed = nil
+        applied = Array(repeating: level ? flushedEnd : 0, count: count)
+        nextStart = Array(repeating: flushedEnd, count: count)
+        return level ? [] : [.resynchronise]
     }
 
     private mutating func advanceWatermark(to time: Int64) -> [Directive] {

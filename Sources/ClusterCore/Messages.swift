@@ -19,6 +19,12 @@ public struct NodeReport: Codable, Hashable, Sendable {
     public var figures: [String: Double]
     /// A reducer's measured load per partition it holds (partitions with none left out).
     public var partitionLoad: [PartitionLoad]?
+    /// A mapper: the handover it holds its flushes for, once nothing it sent is unacknowledged.
+    public var fenced: UInt64?
+    /// A reducer: its part in the handover under way.
+    public var handover: HandoverProgress?
+    /// A reducer: partitions it still holds data of without owning them (released soon).
+    public var holding: [Int]?
 
     public init(id: String, role: Role, endpoints: [String: String], ordinal: Int? = nil, watermark: Int64? = nil, figures: [String: Double] = [:]) {
         self.id = id
@@ -60,6 +66,14 @@ public struct ClusterView: Codable, Hashable, Sendable {
     public var nodes: [Node]
     /// How evenly the measured load is spread, and the moves that would even it.
     public var balance: Rebalancer.Plan?
+    /// Reducers draining (or drained, until they stop): they give their partitions away.
+    public var draining: [String]?
+    /// The reducer count asked for by `POST /v1/cluster/reducers`, if any.
+    public var desiredReducers: Int?
+    /// What the handover under way waits for, in words.
+    public var handoverWaitsFor: [String]?
+    /// How the last handover ended.
+    public var lastHandover: HandoverOutcome?
 
     public init(map: PartitionMap, watermark: Int64?, nodes: [Node], balance: Rebalancer.Plan? = nil) {
         self.map = map

@@ -5,8 +5,9 @@ import Model
 ///
 /// A metric name's partition is `fnv1a64(UTF-8 bytes of the name) mod partitionCount`
 /// (FNV-1a, 64-bit: offset basis 0xcbf29ce484222325, prime 0x100000001b3). Partition `p` is
-/// owned by reducer ordinal `p mod reducerCount`. All series of one name share a partition, so
-/// one reducer answers a query for a name alone.
+/// owned by reducer ordinal `owners[p]`, saved with the map (`p mod reducerCount` when the
+/// cluster was made, and for a map saved before owners were). All series of one name share a
+/// partition, so one reducer answers a query for a name alone.
 public struct PartitionMap: Codable, Hashable, Sendable {
     /// Bumped whenever an assignment or an endpoint changes.
     public var version: UInt64
@@ -16,9 +17,14 @@ public struct PartitionMap: Codable, Hashable, Sendable {
     public var windowNanoseconds: Int64
     /// Relative accuracy of quantile sketches; 0 keeps none.
     public var sketchAccuracy: Double
-    /// Reducers by ordinal: `reducers[i]` owns every partition `p` with `p % reducers.count == i`.
-    /// An entry is `nil` until that reducer has registered.
+    /// Reducers by ordinal (their slot). An entry is `nil` until that reducer has registered.
     public var reducers: [ReducerAddress?]
+    /// The owning reducer ordinal of every partition, by partition.
+    public private(set) var owners: [Int]
+    /// How many times ownership has changed hands (each completed handover adds one).
+    public private(set) var epoch: UInt64 = 0
+    /// The handover under way, if any: mappers hold their flushes while it runs.
+    public var handover: Handover?
 
     public init(version: UInt64 = 0, partitionCount: Int = 256, reducerCount: Int,
                 windowNanoseconds: Int64 = 60_000_000_000, sketchAccuracy: Double = 0.01) {
@@ -28,6 +34,27 @@ public struct PartitionMap: Codable, Hashable, Sendable {
         self.windowNanoseconds = windowNanoseconds
         self.sketchAccuracy = sketchAccuracy
         self.reducers = Array(repeating: nil, count: reducerCount)
+        owners = (0..<partitionCount).map { $0 % reducerCount }
+    }
+
+    enum CodingKeys: String, CodingKey { case version, partitionCount, windowNanoseconds, sketchAccuracy, reducers, owners, epoch, handover }
+
+    /// Decodes a map; one saved before ownership was explicit owns by `p mod reducerCount`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(UInt64.self, forKey: .version)
+        partitionCount = try container.decode(Int.self, forKey: .partitionCount)
+        windowNanoseconds = try container.decode(Int64.self, forKey: .windowNanoseconds)
+        sketchAccuracy = try container.decode(Double.self, forKey: .sketchAccuracy)
+        reducers = try container.decode([ReducerAddress?].self, forKey: .reducers)
+        let count = max(reducers.count, 1)
+        owners = try container.decodeIfPresent([Int].self, forKey: .owners) ?? (0..<partitionCount).map { $0 % count }
+        epoch = try container.decodeIfPresent(UInt64.self, forKey: .epoch) ?? 0
+        handover = try container.decodeIfPresent(Handover.self, forKey: .handover)
+        guard partitionCount > 0, !reducers.isEmpty, owners.count == partitionCount, owners.allSatisfy(reducers.indices.contains) else {
+            throw DecodingError.dataCorruptedError(forKey: .owners, in: container,
+                                                   debugDescription: "want one owner among \(reducers.count) reducers for each of \(partitionCount) partitions")
+        }
     }
 
     /// The partition of a metric name.
@@ -44,23 +71,50 @@ public struct PartitionMap: Codable, Hashable, Sendable {
     /// The ordinal of the reducer owning `partition`.
     @inline(__always)
     public func reducerOrdinal(ofPartition partition: Int) -> Int {
-        partition % reducers.count
+        owners[partition]
     }
-
-    /// The owning reducer ordinal of every partition, by partition.
-    public var owners: [Int] { (0..<partitionCount).map(reducerOrdinal(ofPartition:)) }
 
     /// Whether every reducer has registered, so that every partition has an owner.
     public var isComplete: Bool { reducers.allSatisfy { $0 != nil } }
 
-    /// Records `address` for reducer `ordinal`, bumping the version when anything changed.
-    /// Returns whether it changed.
+    /// Records `address` for the reducer of its id, or, for an id the map does not hold yet,
+    /// in the empty slot `ordinal` (a cluster's first registrations). Bumps the version when
+    /// anything changed; returns whether it did. A reducer the map has no slot for joins
+    /// through a handover instead.
     @discardableResult
     public mutating func register(ordinal: Int, address: ReducerAddress) -> Bool {
-        guard reducers.indices.contains(ordinal), reducers[ordinal] != address else { return false }
-        reducers[ordinal] = address
+        let slot: Int
+        if let known = self.ordinal(of: address.id) {
+            slot = known
+        } else if reducers.indices.contains(ordinal), reducers[ordinal] == nil {
+            slot = ordinal
+        } else {
+            return false
+        }
+        guard reducers[slot] != address else { return false }
+        reducers[slot] = address
         version += 1
         return true
+    }
+
+    /// The slot of the reducer `id`, if the map holds it.
+    public func ordinal(of id: String) -> Int? {
+        reducers.firstIndex { $0?.id == id }
+    }
+
+    /// The partitions the reducer `id` owns.
+    public func partitions(ownedBy id: String) -> [Int] {
+        guard let slot = ordinal(of: id) else { return [] }
+        return owners.indices.filter { owners[$0] == slot }
+    }
+
+    /// Completes `handover`: its reducers and owners become the map's, one epoch later.
+    public mutating func complete(_ handover: Handover) {
+        reducers = handover.reducers
+        owners = handover.owners
+        epoch += 1
+        self.handover = nil
+        version += 1
     }
 
     /// FNV-1a, 64-bit, over the UTF-8 bytes of `text`.

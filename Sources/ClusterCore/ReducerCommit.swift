@@ -144,9 +144,10 @@ public struct ReducerCommit<Request> {
     /// commit. `nil` when nothing is due or a seal is in flight; `force` (a log past its size
     /// limit) makes a checkpoint due with whatever is sealable. Never while batches are held: a
     /// checkpoint must not name positions whose batches are not applied.
-    public mutating func sealDue(watermark: Int64?, allowedLatenessNanoseconds: Int64, force: Bool) -> SealJob? {
+    /// `including` names partitions whose every window is taken (a handover gives them away).
+    public mutating func sealDue(watermark: Int64?, allowedLatenessNanoseconds: Int64, force: Bool, including: Set<Int> = []) -> SealJob? {
         guard held.isEmpty, sealing == nil else { return nil }
-        let sealable = watermark.map { store.takeSealable(endingBy: $0 &- allowedLatenessNanoseconds) } ?? [:]
+        let sealable = store.takeSealable(endingBy: watermark.map { $0 &- allowedLatenessNanoseconds }, including: including)
         guard force || !sealable.isEmpty else { return nil }
         let job = SealJob(sealed: sealable, open: store.allOpenRows(), applied: store.applied)
         sealing = job

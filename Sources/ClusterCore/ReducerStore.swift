@@ -177,19 +177,22 @@ public struct ReducerStore: Sendable {
         return slot
     }
 
-    /// Removes and returns, per partition, the windows that end at or before `cutoff` (ns): one
-    /// pass over the open windows. Series left without an open window are forgotten (a new
-    /// partial interns them again), so memory follows the series that are live.
-    public mutating func takeSealable(endingBy cutoff: Int64) -> [Int: ReducerRows] {
-        let latestStart = cutoff &- window.nanoseconds
+    /// Removes and returns, per partition, the windows that end at or before `cutoff` (ns), and
+    /// every window of the partitions `including` (given away by a handover): one pass over the
+    /// open windows. Series left without an open window are forgotten (a new partial interns
+    /// them again), so memory follows the series that are live.
+    public mutating func takeSealable(endingBy cutoff: Int64?, including: Set<Int> = []) -> [Int: ReducerRows] {
+        // Without a cutoff no window has ended for sure.
+        let latestStart = cutoff.map { $0 &- window.nanoseconds } ?? .min
         var byPartition = [ReducerRows?](repeating: nil, count: partitionCount)
         numbering.begin(slotCount: slotEntries.count)
         var emptied = [Int32]()
         for index in keys.indices {
             let key = keys[index]
-            guard key.slot >= 0, key.windowStart <= latestStart else { continue }
+            guard key.slot >= 0 else { continue }
             let slot = Int(key.slot)
             let partition = Int(slotPartitions[slot])
+            guard (cutoff != nil && key.windowStart <= latestStart) || including.contains(partition) else { continue }
             if byPartition[partition] == nil { byPartition[partition] = ReducerRows() }
             let (number, isNew) = numbering.number(of: slot, offered: UInt32(byPartition[partition]!.series.count))
             if isNew { byPartition[partition]!.series.append(slotEntries[slot]) }
@@ -204,6 +207,28 @@ public struct ReducerStore: Sendable {
         var result = [Int: ReducerRows]()
         for (partition, rows) in byPartition.enumerated() where rows != nil { result[partition] = rows }
         return result
+    }
+
+    /// The partitions that have open windows here.
+    public var partitionsWithOpenWindows: Set<Int> {
+        var result = Set<Int>()
+        for slot in slotOpen.indices where slotOpen[slot] > 0 { result.insert(Int(slotPartitions[slot])) }
+        return result
+    }
+
+    /// Discards every open window of `partitions` (ones this reducer gave away); returns how many.
+    public mutating func drop(partitions: Set<Int>) -> Int {
+        var emptied = [Int32]()
+        var dropped = 0
+        for index in keys.indices where keys[index].slot >= 0 && partitions.contains(Int(slotPartitions[Int(keys[index].slot)])) {
+            let slot = keys[index].slot
+            states[index] = WindowState(sketchMapping: nil)
+            remove(Int32(index))
+            dropped += 1
+            if slotOpen[Int(slot)] == 0 { emptied.append(slot) }
+        }
+        forget(emptied)
+        return dropped
     }
 
     /// Forgets series slots that hold no open window.

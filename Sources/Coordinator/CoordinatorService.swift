@@ -25,6 +25,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var seriesMax: Int? = 10_000_000
     /// Required of every caller (`nil`: the endpoint is open, which only tests should run).
     public var clusterSecret: [UInt8]?
+    /// A handover not done in this long is abandoned (ownership unchanged) and tried again.
+    public var handoverTimeoutMs = 120_000
 
     public init(dataDirectory: String, endpoint: String) {
         self.dataDirectory = dataDirectory
@@ -91,9 +93,12 @@ public final class CoordinatorService: Sendable {
         guard let data = FileManager.default.contents(atPath: statePath) else { return nil }
         var saved = try JSONDecoder().decode(CoordinatorState.self, from: data)
         let map = saved.map
-        guard map.partitionCount == configuration.partitionCount, map.reducers.count == configuration.reducerCount,
+        guard map.partitionCount == configuration.partitionCount,
               map.windowNanoseconds == configuration.windowNanoseconds, map.sketchAccuracy == configuration.sketchAccuracy else {
-            throw CoordinatorError("the saved cluster (\(map.partitionCount) partitions, \(map.reducers.count) reducers, window \(map.windowNanoseconds) ns, sketch accuracy \(map.sketchAccuracy)) differs from the flags; changing these needs a new data directory")
+            throw CoordinatorError("the saved cluster (\(map.partitionCount) partitions, window \(map.windowNanoseconds) ns, sketch accuracy \(map.sketchAccuracy)) differs from the flags; changing these needs a new data directory")
+        }
+        if map.reducers.count != configuration.reducerCount {
+            logger.notice("the saved cluster has \(map.reducers.count) reducers; --reducers \(configuration.reducerCount) only sizes a new cluster (reducers join and drain by handover)")
         }
         saved.livenessTimeout = Int64(configuration.livenessTimeoutMs) * 1_000_000
         return saved
@@ -107,7 +112,7 @@ public final class CoordinatorService: Sendable {
         boundEndpoint.withLock { $0 = server.endpoint }
         readyFlag.store(true, ordering: .releasing)
         logger.info("coordinator listens on \(server.endpoint); map version \(state.map.version), \(state.map.partitionCount) partitions over \(state.map.reducers.count) reducers")
-        var saved = (state.map, state.watermark)
+        var saved = (state.map, state.watermark, state.draining, state.desiredReducers)
         var saveFailing = false
         var nextBalance: Int64 = 0
         while !stop.isStopped {
@@ -124,17 +129,30 @@ public final class CoordinatorService: Sendable {
                         if state.map.version != before { logger.info("partition map version \(state.map.version): \(report.id) at \(report.endpoints)") }
                     case .cluster:
                         server.reply(request, ClusterRequest.self, state.view(now: now))
+                    case .drain:
+                        let asked = try DrainRequest.decode(request.body)
+                        try state.drain(asked.node, now: now)
+                        logger.notice("\(asked.node) drains: its partitions move to the other reducers")
+                        server.reply(request, DrainRequest.self, MembershipReply(message: "\(asked.node) drains: its partitions move away, then it leaves the map",
+                                                                                 draining: state.draining.sorted()))
+                    case .scale:
+                        let asked = try ScaleRequest.decode(request.body)
+                        try state.scale(reducers: asked.reducers, now: now)
+                        logger.notice("asked for \(asked.reducers) reducers; draining: \(state.draining.sorted())")
+                        server.reply(request, ScaleRequest.self, MembershipReply(message: "asked for \(asked.reducers) reducers",
+                                                                                 draining: state.draining.sorted()))
                     default:
-                        server.fail(request, "unknown method '\(request.method)'; a coordinator answers 'heartbeat' and 'cluster'")
+                        server.fail(request, "unknown method '\(request.method)'; a coordinator answers 'heartbeat', 'cluster', 'drain' and 'scale'")
                     }
                 } catch {
-                    server.fail(request, error.description)
+                    server.fail(request, "\(error)")
                 }
             }
             if let url = configuration.statusURL {
                 _ = state.heartbeat(NodeReport(id: "coordinator", role: .coordinator, endpoints: ["http": url]), now: now)
             }
             state.advanceWatermark(now: now)
+            if let step = state.stepHandover(now: now, timeout: Int64(configuration.handoverTimeoutMs) * 1_000_000) { logger.notice("\(step)") }
             liveNodes.set(Double(state.members.values.filter { state.isAlive($0, now: now) }.count))
             if now >= nextBalance {
                 nextBalance = now + 1_000_000_000
@@ -143,10 +161,10 @@ public final class CoordinatorService: Sendable {
                 hotPartitions.set(Double(plan.hotPartitions.count))
                 proposedMoves.set(Double(plan.moves.count))
             }
-            if saved.0 != state.map || saved.1 != state.watermark {
+            if saved.0 != state.map || saved.1 != state.watermark || saved.2 != state.draining || saved.3 != state.desiredReducers {
                 do {
                     try AtomicFile.write(JSONWire.encode(state), to: statePath)
-                    saved = (state.map, state.watermark)
+                    saved = (state.map, state.watermark, state.draining, state.desiredReducers)
                 } catch {
                     // A full disk: keep serving from memory and try again next turn; the saved
                     // state is only older (a restart re-learns members from heartbeats).

@@ -2,8 +2,8 @@ import Auth
 import Foundation
 import Hummingbird
 
-/// Bearer-token checks when tokens are configured: ingest needs `write`, queries need `read`
-/// (`admin` may do both); `/healthz`, `/readyz`, `/ping`, `/api/v2/ping`, `/health`, the page and the
+/// Bearer-token checks when tokens are configured: ingest needs `write`, queries need `read`,
+/// draining and scaling reducers need `admin` (which may do everything); `/healthz`, `/readyz`, `/ping`, `/api/v2/ping`, `/health`, the page and the
 /// OpenAPI document stay open.
 /// Accepted forms: `Authorization: Bearer T`, `Authorization: Token T` (InfluxDB 2 clients),
 /// `Authorization: Basic base64(user:T)` and `?u=…&p=T` (InfluxDB 1 clients; the user name is
@@ -18,6 +18,7 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         switch (method, path) {
         case (.post, "/v1/metrics"), (.post, "/write"), (.post, "/api/v2/write"), (.post, "/query"), (.post, "/api/v1/write"),
              (.post, "/opentelemetry/v1/metrics"): .write
+        case (.post, "/v1/cluster/drain"), (.post, "/v1/cluster/reducers"): .admin
         case (_, "/healthz"), (_, "/readyz"), (_, "/ping"), (_, "/api/v2/ping"), (_, "/health"), (_, "/"), (_, "/openapi.json"): nil
         default: .read
         }

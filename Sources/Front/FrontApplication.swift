@@ -46,6 +46,8 @@ public enum FrontApplication {
         PrometheusAPI.add(to: router, service: service)
         router.get("/v1/cluster") { _, _ in await handlers.cluster() }
         router.get("/v1/cluster/targets") { _, _ in await handlers.targets() }
+        router.post("/v1/cluster/drain") { request, _ in await handlers.drain(request) }
+        router.post("/v1/cluster/reducers") { request, _ in await handlers.scale(request) }
         let stream = StreamHandler(service: service, streamsMax: service.configuration.streamsMax)
         router.get("/v1/stream") { request, _ in await stream.handle(request) }
         router.get("/openapi.json") { _, _ in FrontHandlers.json(.ok, OpenAPIDocument.json) }
@@ -289,6 +291,44 @@ struct FrontHandlers: Sendable {
 }
 
 extension FrontHandlers {
+    /// `POST /v1/cluster/drain?node=ID`: the reducer gives its partitions away, then leaves.
+    func drain(_ request: Request) async -> Response {
+        guard let node = request.uri.queryParameters.get("node"), !node.isEmpty else {
+            return Self.error(.badRequest, "name the reducer to drain: ?node=ID (ids are on GET /v1/cluster)")
+        }
+        do {
+            return Self.membership(try await service.drain(node: node))
+        } catch {
+            return Self.error(error)
+        }
+    }
+
+    /// `POST /v1/cluster/reducers` with `{"count": N}`: grow or shrink the reducers by handover.
+    func scale(_ request: Request) async -> Response {
+        struct Body: Decodable { var count: Int }
+        guard let bytes = try? await body(request), let asked = try? JSONDecoder().decode(Body.self, from: Data(bytes)) else {
+            return Self.error(.badRequest, "the body must be JSON {\"count\": N} with N the number of reducers wanted")
+        }
+        do {
+            return Self.membership(try await service.scale(reducers: asked.count))
+        } catch {
+            return Self.error(error)
+        }
+    }
+
+    static func membership(_ reply: MembershipReply) -> Response {
+        var text = JSONText()
+        text.raw("{\"message\":")
+        text.string(reply.message)
+        text.raw(",\"draining\":[")
+        for (position, id) in reply.draining.enumerated() {
+            if position > 0 { text.raw(",") }
+            text.string(id)
+        }
+        text.raw("]}")
+        return json(.accepted, text.text)
+    }
+
     /// `GET /v1/cluster/targets`: every live node's status server in Prometheus' `http_sd` format,
     /// `[{"targets": ["host:port"], "labels": {"job": "windrow", "role": ..., "node": ...}}]`.
     func targets() async -> Response {
@@ -346,9 +386,28 @@ struct ClusterSummary: Encodable {
         var proposedMoves: [Move]
     }
 
+    /// The handover under way.
+    struct Running: Encodable {
+        var id: UInt64
+        var phase: String
+        var reason: String
+        var moves: [Balance.Move]
+        var waitsFor: [String]
+        /// Epoch milliseconds.
+        var startedAt: Int64
+    }
+
     var mapVersion: UInt64
     var partitions: Int
     var reducers: [String?]
+    /// The owning reducer's slot in `reducers`, by partition.
+    var owners: [Int]
+    /// Completed handovers so far.
+    var epoch: UInt64
+    var handover: Running?
+    var lastHandover: HandoverOutcome?
+    var draining: [String]
+    var desiredReducers: Int?
     var windowMs: Int64
     var sketchAccuracy: Double
     /// Epoch milliseconds.
@@ -360,6 +419,16 @@ struct ClusterSummary: Encodable {
         mapVersion = view.map.version
         partitions = view.map.partitionCount
         reducers = view.map.reducers.map { $0?.id }
+        owners = view.map.owners
+        epoch = view.map.epoch
+        handover = view.map.handover.map {
+            Running(id: $0.id, phase: $0.phase.rawValue, reason: $0.reason,
+                    moves: $0.moves.map { Balance.Move(partition: $0.partition, from: $0.from, to: $0.to) },
+                    waitsFor: view.handoverWaitsFor ?? [], startedAt: $0.startedAt / 1_000_000)
+        }
+        lastHandover = view.lastHandover
+        draining = view.draining ?? []
+        desiredReducers = view.desiredReducers
         windowMs = view.map.windowNanoseconds / 1_000_000
         sketchAccuracy = view.map.sketchAccuracy
         watermark = view.watermark.map { $0 / 1_000_000 }

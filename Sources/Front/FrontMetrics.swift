@@ -9,6 +9,7 @@ struct FrontMetrics {
     let streams: Gauge
     let queriesRefused: Counter
     let queriesRefusedRetention: Counter
+    let queriesRerouted: Counter
     let callsInFlight: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
@@ -20,6 +21,7 @@ struct FrontMetrics {
                                           help: "Queries refused with 422: they would read more series than --query-series-max, or ask for a step finer than --retention still keeps.")
         queriesRefusedRetention = registry.counter("windrow_queries_refused_total", labels: [("reason", "retention")],
                                                    help: "Queries refused with 422: they would read more series than --query-series-max, or ask for a step finer than --retention still keeps.")
+        queriesRerouted = registry.counter("windrow_queries_rerouted_total", help: "Reducer calls sent again to a partition's new owner after a handover moved it.")
         streams = registry.gauge("windrow_sse_streams", help: "Server-Sent Event streams open now.")
         callsInFlight = registry.gauge("windrow_zmq_calls_in_flight", help: "Requests sent to other nodes over ZeroMQ and awaiting their answer.")
     }

@@ -127,13 +127,10 @@ public final class FrontService: Service, Sendable {
 
     /// Asks the reducer owning `spec.name` for the stats of its buckets.
     public func query(_ spec: QuerySpec) async throws(FrontError) -> QueryAnswer {
-        guard let view = await clusterView() else { throw FrontError.unavailable("the coordinator has not answered yet") }
-        let ordinal = view.map.reducerOrdinal(ofPartition: view.map.partition(of: spec.name))
-        guard let reducer = view.map.reducers[ordinal] else { throw FrontError.unavailable("reducer \(ordinal) has not registered") }
         var spec = spec
         spec.seriesMax = configuration.querySeriesMax
         do {
-            return try await client.call(spec, at: reducer.query, timeout: .milliseconds(configuration.callTimeoutMs))
+            return try await callOwner(of: spec.name, spec)
         } catch where error.description.hasPrefix(QuerySeriesLimitError.prefix) {
             metrics.queriesRefused.increment()
             throw FrontError(status: 422, description: String(error.description.dropFirst(QuerySeriesLimitError.prefix.count)))
@@ -141,19 +138,62 @@ public final class FrontService: Service, Sendable {
             metrics.queriesRefusedRetention.increment()
             throw FrontError(status: 422, description: String(error.description.dropFirst(QueryRetentionError.prefix.count)))
         } catch {
-            throw FrontError.unavailable("reducer \(reducer.id) at \(reducer.query): \(error)")
+            throw FrontError.unavailable(error.description)
         }
     }
 
     /// The series of `name`, from the reducer that owns it.
     public func series(named name: String) async throws(FrontError) -> [SeriesListing] {
-        guard let view = await clusterView() else { throw FrontError.unavailable("the coordinator has not answered yet") }
-        let ordinal = view.map.reducerOrdinal(ofPartition: view.map.partition(of: name))
-        guard let reducer = view.map.reducers[ordinal] else { throw FrontError.unavailable("reducer \(ordinal) has not registered") }
         do {
-            return try await client.call(SeriesRequest(name: name), at: reducer.query, timeout: .milliseconds(configuration.callTimeoutMs))
+            return try await callOwner(of: name, SeriesRequest(name: name))
         } catch {
-            throw FrontError.unavailable("reducer \(reducer.id) at \(reducer.query): \(error)")
+            throw FrontError.unavailable(error.description)
+        }
+    }
+
+    /// Calls the reducer owning `name`'s partition. One that answers "moved" (a handover gave
+    /// the partition away since this front's map) sends the front for a fresh map and to the
+    /// new owner, a few times.
+    func callOwner<Call: InternalCall>(of name: String, _ call: Call) async throws(RPCError) -> Call.Reply {
+        var attempt = 0
+        while true {
+            guard let view = await clusterView() else { throw RPCError(.remote, "the coordinator has not answered yet") }
+            let ordinal = view.map.reducerOrdinal(ofPartition: view.map.partition(of: name))
+            guard let reducer = view.map.reducers[ordinal] else { throw RPCError(.remote, "reducer \(ordinal) has not registered") }
+            do {
+                return try await client.call(call, at: reducer.query, timeout: .milliseconds(configuration.callTimeoutMs))
+            } catch where error.description.contains("moved: ") && attempt < 20 {
+                attempt += 1
+                metrics.queriesRerouted.increment()
+                try? await Task.sleep(for: .milliseconds(100))
+                await refresh()
+            } catch where error.description.hasPrefix(QuerySeriesLimitError.prefix) || error.description.hasPrefix(QueryRetentionError.prefix) {
+                throw error
+            } catch {
+                throw RPCError(.remote, "reducer \(reducer.id) at \(reducer.query): \(error)")
+            }
+        }
+    }
+
+    /// Asks the coordinator to drain reducer `node` (a handover moves its partitions away).
+    public func drain(node: String) async throws(FrontError) -> MembershipReply {
+        try await membership(DrainRequest(node: node))
+    }
+
+    /// Asks the coordinator for `count` reducers.
+    public func scale(reducers count: Int) async throws(FrontError) -> MembershipReply {
+        try await membership(ScaleRequest(reducers: count))
+    }
+
+    private func membership<Call: InternalCall>(_ call: Call) async throws(FrontError) -> MembershipReply where Call.Reply == MembershipReply {
+        do {
+            let reply = try await client.call(call, at: configuration.coordinatorEndpoint, timeout: .seconds(5))
+            await refresh()
+            return reply
+        } catch where error.kind == .remote {
+            throw FrontError(status: error.description.hasPrefix("no reducer") ? 404 : 409, description: error.description)
+        } catch {
+            throw FrontError.unavailable("the coordinator did not answer: \(error)")
         }
     }
 

@@ -398,8 +398,16 @@ final class MapperLoop {
             }
             _ = try? Readiness.wait([.waker(service.waker)], timeoutMs: 100)
             for event in service.takeEvents() {
-                if case .applied(let reducer, let position) = event { known[reducer] = position }
-                if case .heartbeat(let reply) = event { delivery.mapChanged(reply.map) }
+                if case .applied(let reducer, let epoch, let position) = event, epoch == delivery.map.epoch { known[reducer] = position }
+                if case .heartbeat(let reply) = event {
+                    let epoch = delivery.map.epoch
+                    _ = delivery.mapChanged(reply.map)
+                    // New owners: every reducer of the new map is asked afresh.
+                    if delivery.map.epoch != epoch {
+                        known = [UInt64?](repeating: nil, count: delivery.reducerCount)
+                        lastAsk = clock.monotonicNanoseconds - 10_000_000_000
+                    }
+                }
             }
         }
         let from = delivery.recover(applied: known.map { $0! }, logStart: log.startPosition)
@@ -441,9 +449,10 @@ final class MapperLoop {
 
     func askApplied(_ ordinal: Int) {
         guard let address = delivery.map.reducers[ordinal] else { return }
+        let epoch = delivery.map.epoch
         service.client.send(AppliedRequest(origin: configuration.id), to: address.partials, timeout: .seconds(2)) { [service] result in
             if case .success(let reply) = result {
-                service.post(.applied(reducer: ordinal, position: reply.applied))
+                service.post(.applied(reducer: ordinal, epoch: epoch, position: reply.applied))
             }
         }
     }
@@ -464,13 +473,14 @@ final class MapperLoop {
                 guard let address = delivery.map.reducers[ordinal] else { continue }
                 metrics.partialsSent.increment()
                 metrics.partialRowsSent.increment(by: Int64(rowCount))
+                let epoch = delivery.map.epoch
                 service.client.send(PartialsCall(frame: frame), to: address.partials,
                                     timeout: .milliseconds(configuration.partialTimeoutMs)) { [service] result in
                     switch result {
                     case .success(let reply):
-                        service.post(.acknowledged(reducer: ordinal, applied: reply.applied))
+                        service.post(.acknowledged(reducer: ordinal, epoch: epoch, applied: reply.applied))
                     case .failure(let error):
-                        service.post(.partialFailed(reducer: ordinal, end: end, error: error.description))
+                        service.post(.partialFailed(reducer: ordinal, epoch: epoch, end: end, error: error.description))
                     }
                 }
             case .truncateLog(let position):
@@ -490,9 +500,11 @@ final class MapperLoop {
     func handleEvents() {
         for event in service.takeEvents() {
             switch event {
-            case .acknowledged(let reducer, let position):
+            case .acknowledged(let reducer, let epoch, let position):
+                guard epoch == delivery.map.epoch else { continue }
                 perform(delivery.acknowledged(reducer: reducer, applied: position))
-            case .partialFailed(let reducer, let end, let error):
+            case .partialFailed(let reducer, let epoch, let end, let error):
+                guard epoch == delivery.map.epoch else { continue }
                 let overlap = error.hasPrefix("overlap:")
                 perform(delivery.failed(reducer: reducer, end: end, overlap: overlap, now: clock.monotonicNanoseconds,
                                         retryAfterNanoseconds: 500_000_000))
@@ -500,17 +512,18 @@ final class MapperLoop {
             case .applied:
                 break
             case .heartbeat(let reply):
-                delivery.mapChanged(reply.map)
+                perform(delivery.mapChanged(reply.map))
                 delivery.clusterFull(reply.seriesFull ?? false)
             }
         }
     }
 
     func heartbeat() {
-        let report = NodeReport(id: configuration.id, role: .mapper, endpoints: service.endpoints, watermark: delivery.watermark,
+        var report = NodeReport(id: configuration.id, role: .mapper, endpoints: service.endpoints, watermark: delivery.watermark,
                                 figures: ["open_windows": Double(delivery.aggregator.openStateCount), "wal_bytes": Double(log.sizeBytes),
                                           "pending_partials": Double(delivery.pendingCount), "retry_keys": Double(retries.count),
                                           "series": Double(delivery.aggregator.seriesCount)])
+        report.fenced = delivery.fenced
         metrics.openWindows.set(Double(delivery.aggregator.openStateCount))
         service.link.beat(report) { [service] reply in service.post(.heartbeat(reply)) }
     }

@@ -72,10 +72,11 @@ public final class MapperService: Sendable {
     }
 }
 
-/// What the RPC thread hands to the mapper's loop.
+/// What the RPC thread hands to the mapper's loop. Answers from reducers carry the map epoch
+/// they were asked in: once ownership changed, an ordinal may name another reducer.
 enum MapperEvent: Sendable {
-    case acknowledged(reducer: Int, applied: UInt64)
-    case partialFailed(reducer: Int, end: UInt64, error: String)
-    case applied(reducer: Int, position: UInt64)
+    case acknowledged(reducer: Int, epoch: UInt64, applied: UInt64)
+    case partialFailed(reducer: Int, epoch: UInt64, end: UInt64, error: String)
+    case applied(reducer: Int, epoch: UInt64, position: UInt64)
     case heartbeat(HeartbeatReply)
 }

@@ -16,9 +16,10 @@ extension ReducerLoop {
 
     /// Starts the next maintenance job, unless one runs: retention first (files aged out), then
     /// the oldest compaction due. Plans only when the files or the closed-day horizon changed,
-    /// or retention's minute came round.
+    /// or retention's minute came round. Nothing starts while a handover runs.
     func maintain() {
-        guard maintenanceInFlight == nil else { return }
+        // A handover lists and copies files: none is replaced while it runs.
+        guard maintenanceInFlight == nil, map.handover == nil else { return }
         let monotonic = clock.monotonicNanoseconds
         let lateness = Int64(configuration.allowedLatenessMs) * 1_000_000
         let closedBefore = service.watermark.withLock { $0 }.map { ($0 - lateness).floorDivided(by: ShardGroups.dayNanoseconds) } ?? .min

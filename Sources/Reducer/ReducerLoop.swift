@@ -21,7 +21,15 @@ final class ReducerLoop {
     let partials: RPCServer
     let queries: RPCServer
     let log: WriteAheadLog
-    let map: PartitionMap
+    /// The coordinator's map as last heard, with the handover it carries.
+    var map: PartitionMap
+    /// This reducer's part in the handover under way.
+    var handover: HandoverWork?
+    /// By partition: whether partials are taken for it, and queries answered.
+    var accepting: [Bool] = []
+    var serving: [Bool] = []
+    /// The map version whose releasable partitions were released.
+    var releaseCheckedVersion: UInt64 = .max
     var commit: ReducerCommit<RPCServer.Request>
     var catalog: ShardCatalog
     /// The crash-safe list of shard files and the commit point (docs/shard-format.md).
@@ -99,6 +107,7 @@ final class ReducerLoop {
         try AtomicFile.remove(directory + "/checkpoint.json")
         checkpoint = try ReducerCheckpoint(state: manifest.state.state)
         quarantine = Quarantine(directory: configuration.dataDirectory + "/quarantine")
+        refreshOwnership()
     }
 
     /// Heartbeats (announcing this reducer's endpoints) until the map is known.
@@ -138,6 +147,7 @@ final class ReducerLoop {
             }
             finishSeal()
             finishMaintenance()
+            handoverTurn()
             maintain()
             let early = sealInFlight == nil && commit.store.openWindowCount >= openAfterSeal + Self.earlySealWindows
             if early || clock.monotonicNanoseconds >= nextSeal {
@@ -236,6 +246,11 @@ final class ReducerLoop {
             switch InternalMethod(request) {
             case .partials:
                 guard let (batch, frame) = decodePartial(request) else { continue }
+                if let refusal = refusal(of: batch) {
+                    metrics.partialsMoved.increment()
+                    partials.fail(request, refusal)
+                    continue
+                }
                 let (verdict, directives) = commit.received(request, batch: batch, frame: frame)
                 if verdict == .duplicate || verdict == .heldDuplicate { metrics.partialsDuplicate.increment() }
                 perform(directives)
@@ -342,6 +357,7 @@ final class ReducerLoop {
                 switch InternalMethod(request) {
                 case .query:
                     let spec = try QuerySpec.decode(request.body).validated(window: map.window)
+                    try checkServing(spec.name)
                     queries.reply(request, QuerySpec.self, try answer(spec))
                 case .names:
                     let asked = try NamesRequest.decode(request.body)
@@ -350,13 +366,20 @@ final class ReducerLoop {
                     queries.reply(request, NamesRequest.self, names.sorted())
                 case .series:
                     let asked = try SeriesRequest.decode(request.body)
+                    try checkServing(asked.name)
                     var entries = catalog.series(named: asked.name, partition: map.partition(of: asked.name))
                     entries.formUnion(commit.store.series(named: asked.name))
                     entries.formUnion(commit.sealingSeries(named: asked.name))
                     let listings = entries.sorted { $0.key < $1.key }.map { SeriesListing(tags: $0.key.tags, type: $0.type.description) }
                     queries.reply(request, SeriesRequest.self, listings)
+                case .export:
+                    let asked = try ExportRequest.decode(request.body)
+                    queries.reply(request, ExportRequest.self, try exportListing(asked))
+                case .fetch:
+                    let asked = try FetchRequest.decode(request.body)
+                    queries.reply(request, FetchRequest.self, try exportedBytes(asked))
                 default:
-                    queries.fail(request, "unknown method '\(request.method)'; this endpoint answers 'query', 'names' and 'series'")
+                    queries.fail(request, "unknown method '\(request.method)'; this endpoint answers 'query', 'names', 'series', 'export' and 'fetch'")
                 }
             } catch {
                 queries.fail(request, "\(error)")
@@ -412,6 +435,9 @@ final class ReducerLoop {
             "rows_per_second": load.reduce(0) { $0 + $1.rowsPerSecond },
         ])
         report.partitionLoad = load
+        report.handover = handover?.progress
+        let holding = releasable()
+        report.holding = holding.isEmpty ? nil : holding.sorted()
         service.link.beat(report) { [service] reply in
             service.watermark.withLock { $0 = reply.watermark }
         }
@@ -421,12 +447,12 @@ final class ReducerLoop {
     /// one is being written: the loop takes them and a copy of the windows that stay open, rotates the log, and a
     /// thread writes the shard files (per partition and day), the snapshot of the rest and the
     /// checkpoint. Until it commits, queries read the taken windows from the job.
-    func seal(force: Bool) throws {
+    func seal(force: Bool, including: Set<Int> = []) throws {
         let start = clock.monotonicNanoseconds
         let watermark = service.watermark.withLock { $0 }
         if let watermark { metrics.watermarkLag.set(Double(clock.wallNanoseconds - watermark) / 1e9) }
         guard let job = commit.sealDue(watermark: watermark, allowedLatenessNanoseconds: Int64(configuration.allowedLatenessMs) * 1_000_000,
-                                       force: force || log.sizeBytes > UInt64(configuration.walBytesMax)) else {
+                                       force: force || log.sizeBytes > UInt64(configuration.walBytesMax), including: including) else {
             openAfterSeal = commit.store.openWindowCount
             return
         }

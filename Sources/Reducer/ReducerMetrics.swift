@@ -7,6 +7,10 @@ struct ReducerMetrics {
     let registry: PrometheusCollectorRegistry
     let partialsMerged: Counter
     let partialsDuplicate: Counter
+    let partialsMoved: Counter
+    let handoverFilesImported: Counter
+    let handoverBytesImported: Counter
+    let partitionsReleased: Counter
     let partialRowsMerged: Counter
     let openWindows: Gauge
     let seriesInMemory: Gauge
@@ -43,6 +47,10 @@ struct ReducerMetrics {
         self.registry = registry
         partialsMerged = registry.counter("windrow_partials_merged_total", help: "Partial batches merged.")
         partialsDuplicate = registry.counter("windrow_partials_duplicate_total", help: "Partial batches already applied (ignored).")
+        partialsMoved = registry.counter("windrow_partials_moved_total", help: "Partial batches refused: a series of a partition not taken here (moved by a handover).")
+        handoverFilesImported = registry.counter("windrow_handover_files_imported_total", help: "Shard files received from other reducers by handovers.")
+        handoverBytesImported = registry.counter("windrow_handover_bytes_imported_total", help: "Bytes of shard files received by handovers.")
+        partitionsReleased = registry.counter("windrow_partitions_released_total", help: "Partitions dropped here after a handover gave them to another reducer.")
         partialRowsMerged = registry.counter("windrow_partial_rows_merged_total", help: "Window rows merged.")
         openWindows = registry.gauge("windrow_open_windows", help: "Window states held in memory.")
         samplesPerSecond = registry.gauge("windrow_reducer_samples_per_second",

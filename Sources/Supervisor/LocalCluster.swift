@@ -64,13 +64,7 @@ public struct LocalCluster: Sendable {
             "--reducers", String(reducers), "--window", window, "--http-port", free("coordinator-http"),
             "--log-level", logLevel,
         ] + secret)]
-        for index in 0..<reducers {
-            specs.append(ChildSpec(name: "reducer-\(index)", arguments: ["reducer", "--id", "reducer-\(index)", "--ordinal", String(index),
-                "--data-dir", dataDirectory + "/reducer-\(index)",
-                "--partials", "tcp://127.0.0.1:\(free("reducer-\(index)-partials"))", "--query", "tcp://127.0.0.1:\(free("reducer-\(index)-query"))",
-                "--http-port", free("reducer-\(index)-http"), "--allowed-lateness-ms", String(allowedLatenessMs),
-                "--seal-interval-ms", String(sealIntervalMs)] + (retention.isEmpty ? [] : ["--retention", retention]) + common))
-        }
+        for index in 0..<reducers { specs.append(reducerSpec(index, ports: &ports, common: common)) }
         var ingest = [String]()
         var acked = [String]()
         for index in 0..<mappers {
@@ -89,9 +83,46 @@ public struct LocalCluster: Sendable {
         return (specs, coordinator, ingest, acked)
     }
 
+    /// The child of reducer `index` (started with the cluster, or later by a scale request).
+    public func reducer(_ index: Int) throws -> ChildSpec {
+        var ports = PortBook(path: dataDirectory + "/local-ports.json")
+        defer { ports.save() }
+        let coordinator = "tcp://127.0.0.1:\(ports.port(for: "coordinator"))"
+        let common = ["--coordinator", coordinator, "--host", "127.0.0.1", "--log-level", logLevel, "--cluster-secret-file", try clusterSecretFile()]
+        return reducerSpec(index, ports: &ports, common: common)
+    }
+
+    func reducerSpec(_ index: Int, ports: inout PortBook, common: [String]) -> ChildSpec {
+        func free(_ name: String) -> String { String(ports.port(for: name)) }
+        return ChildSpec(name: "reducer-\(index)", arguments: ["reducer", "--id", "reducer-\(index)", "--ordinal", String(index),
+            "--data-dir", dataDirectory + "/reducer-\(index)",
+            "--partials", "tcp://127.0.0.1:\(free("reducer-\(index)-partials"))", "--query", "tcp://127.0.0.1:\(free("reducer-\(index)-query"))",
+            "--http-port", free("reducer-\(index)-http"), "--allowed-lateness-ms", String(allowedLatenessMs),
+            "--seal-interval-ms", String(sealIntervalMs)] + (retention.isEmpty ? [] : ["--retention", retention]) + common)
+    }
+
+    /// What a one-machine cluster's supervisor does about its reducer processes, given the
+    /// coordinator's view: start the map's reducers that do not run, and new ones (by the next
+    /// free index) up to the count asked for; stop the ones that drained and left the map.
+    public static func reconcile(running: Set<String>, mapReducers: [String], draining: Set<String>, givingAway: Set<String>,
+                                 desired: Int?) -> (start: [Int], stop: [String]) {
+        func index(_ id: String) -> Int? { id.hasPrefix("reducer-") ? Int(id.dropFirst("reducer-".count)) : nil }
+        var start = mapReducers.filter { !running.contains($0) }.compactMap(index)
+        let stop = running.filter { draining.contains($0) && !mapReducers.contains($0) && !givingAway.contains($0) }.sorted()
+        let staying = running.union(mapReducers).subtracting(draining)
+        if let desired, staying.count < desired {
+            var next = (running.union(mapReducers).union(draining).compactMap(index).max() ?? -1) + 1
+            for _ in staying.count..<desired {
+                start.append(next)
+                next += 1
+            }
+        }
+        return (start.sorted(), stop)
+    }
+
     /// `cluster-secret` in the data directory (only its owner may read it), made on first use
     /// and kept, so a restarted cluster keeps its secret.
-    func clusterSecretFile() throws -> String {
+    public func clusterSecretFile() throws -> String {
         let path = dataDirectory + "/cluster-secret"
         if !FileManager.default.fileExists(atPath: path) {
             try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)

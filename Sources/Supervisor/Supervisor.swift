@@ -11,6 +11,8 @@ public final class Supervisor: Sendable {
         /// Restarts since the child last ran for `stableSeconds`: the back-off grows with it.
         var restarts = 0
         var startedAt = Date()
+        /// Stopped for good (a reducer that drained): never restarted.
+        var retired = false
     }
 
     /// A child that ran this long before it exited is restarted at once, as if for the first time.
@@ -43,7 +45,7 @@ public final class Supervisor: Sendable {
         let environment = spec.environment.merging(["WINDROW_SUPERVISOR_PID": String(getpid())]) { _, added in added }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, added in added }
         process.terminationHandler = { [self] finished in
-            guard !stopping.load(ordering: .acquiring) else { return }
+            guard !stopping.load(ordering: .acquiring), !children.withLock({ $0[index].retired }) else { return }
             let restarts = children.withLock { state -> Int in
                 if Date().timeIntervalSince(state[index].startedAt) >= Self.stableSeconds { state[index].restarts = 0 }
                 state[index].restarts += 1
@@ -51,7 +53,7 @@ public final class Supervisor: Sendable {
             }
             logger.warning("\(spec.name) exited with status \(finished.terminationStatus); restarting (restart \(restarts))")
             DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(min(5000, 200 * (restarts - 1)))) { [self] in
-                guard !stopping.load(ordering: .acquiring) else { return }
+                guard !stopping.load(ordering: .acquiring), !children.withLock({ $0[index].retired }) else { return }
                 do { try launch(index) } catch { logger.error("cannot restart \(spec.name): \(error)") }
             }
         }
@@ -61,6 +63,40 @@ public final class Supervisor: Sendable {
             $0[index].startedAt = Date()
         }
         logger.debug("started \(spec.name) (pid \(process.processIdentifier)): windrow \(spec.arguments.joined(separator: " "))")
+    }
+
+    /// Starts one more child (a reducer a scale request asked for); one of the same name that
+    /// was retired is started again.
+    public func add(_ spec: ChildSpec) throws {
+        let index = children.withLock { state -> Int in
+            if let known = state.firstIndex(where: { $0.spec.name == spec.name }) {
+                state[known] = Child(spec: spec)
+                return known
+            }
+            state.append(Child(spec: spec))
+            return state.count - 1
+        }
+        try launch(index)
+    }
+
+    /// Stops a child for good (SIGTERM, SIGKILL after `graceSeconds`), off the caller's thread.
+    public func retire(_ name: String, graceSeconds: Double = 15) {
+        let process = children.withLock { state -> Process? in
+            guard let index = state.firstIndex(where: { $0.spec.name == name }) else { return nil }
+            state[index].retired = true
+            return state[index].process
+        }
+        guard let process, process.isRunning else { return }
+        logger.info("stopping \(name): it drained and left the map")
+        kill(process.processIdentifier, SIGTERM)
+        DispatchQueue.global().asyncAfter(deadline: .now() + graceSeconds) {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+    }
+
+    /// The names of the children that run (not retired).
+    public var running: Set<String> {
+        children.withLock { Set($0.filter { !$0.retired }.map(\.spec.name)) }
     }
 
     /// The process id of a running child, by name (for tests and operators).

@@ -1,10 +1,14 @@
 import ArgumentParser
+import Auth
+import ClusterClient
+import ClusterCore
 import Foundation
 import Logging
 import Model
 import Reducer
 import Runtime
 import Supervisor
+import Transport
 import UnixSignals
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -74,13 +78,43 @@ struct LocalCommand: AsyncParsableCommand {
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
+        let scaling = Task { [layout, logger] in
+            await Self.scaleReducers(layout: layout, coordinator: coordinator, supervisor: supervisor, logger: logger)
+        }
         for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
             logger.info("\(signal): stopping the cluster")
             break
         }
         readiness.cancel()
+        scaling.cancel()
         supervisor.stop()
         logger.info("stopped")
+    }
+
+    /// Every second: starts the reducers the coordinator's map or a scale request wants and
+    /// stops those that drained and left the map (`LocalCluster.reconcile`).
+    static func scaleReducers(layout: LocalCluster, coordinator: String, supervisor: Supervisor, logger: Logger) async {
+        let secret = try? ClusterSecret.load(file: layout.clusterSecretFile(), environment: nil)
+        let context = TransportContext()
+        let client = RPCClient(context: context, name: "local-scale", secret: secret ?? nil)
+        defer { client.shutdown() }
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            guard let view = try? await client.call(ClusterRequest(), at: coordinator, timeout: .seconds(2)), view.map.isComplete else { continue }
+            let running = supervisor.running.filter { $0.hasPrefix("reducer-") }
+            let (start, stop) = LocalCluster.reconcile(running: running, mapReducers: view.map.reducers.compactMap { $0?.id },
+                                                       draining: Set(view.draining ?? []),
+                                                       givingAway: Set(view.map.handover?.moves.map(\.from) ?? []), desired: view.desiredReducers)
+            for index in start {
+                do {
+                    logger.info("starting reducer-\(index)")
+                    try supervisor.add(try layout.reducer(index))
+                } catch {
+                    logger.error("cannot start reducer-\(index): \(error)")
+                }
+            }
+            for name in stop { supervisor.retire(name) }
+        }
     }
 
     static func isReady(_ front: String) async -> Bool {

@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Handover test: `windrow local` grows and shrinks its reducers by live handover while
+acknowledged ingest and queries go on, and every answer is compared with an exact reference.
+
+- A fixed dataset (40 names over the last three hours and the current minute: sealed files
+  and open windows) is ingested and checked first.
+- Scale 1 -> 2 reducers, then drain reducer-0 (POST /v1/cluster/drain), then scale to 2 again
+  with the new reducer killed (SIGKILL) as its handover copies, then drain again with the
+  coordinator killed mid-handover, then scale to 3 with the source killed as it seals.
+- All along, one thread ingests new batches (each acknowledged one goes into the reference)
+  and another queries the fixed dataset: every answer during every move must equal the
+  reference (nothing lost, nothing twice, never answered by both owners or by neither).
+- At the end every name of both datasets is checked bucket by bucket.
+"""
+import json, os, random, signal, sys, threading, time, urllib.error, urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testkit import LocalCluster, Tally, free_port, metric_value  # noqa: E402
+from chaos_test import children  # noqa: E402
+
+tally = Tally()
+NOW_MS = int(time.time() * 1000)
+MINUTE = 60_000
+START = (NOW_MS // MINUTE - 180) * MINUTE
+END = (NOW_MS // MINUTE + 1) * MINUTE
+FIXED = [f"ho.fixed.{n}" for n in range(40)]
+
+
+def http(method, url, body=None, timeout=15):
+    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except Exception as error:
+        return 0, str(error).encode()
+
+
+class Reference:
+    """Exact count, sum, min and max per name and minute of what was acknowledged."""
+
+    def __init__(self):
+        self.buckets = {}
+        self.lock = threading.Lock()
+
+    def add(self, samples):
+        with self.lock:
+            for sample in samples:
+                key = (sample["name"], sample["timestamp"] // MINUTE * MINUTE)
+                count, total, low, high = self.buckets.get(key, (0, 0, None, None))
+                value = sample["value"]
+                self.buckets[key] = (count + 1, total + value, value if low is None else min(low, value), value if high is None else max(high, value))
+
+    def of(self, name):
+        with self.lock:
+            return {minute: figures for (n, minute), figures in self.buckets.items() if n == name}
+
+
+def answer(base, name):
+    """{minute: (count, sum, min, max)} as the cluster answers, or None when it did not answer."""
+    status, body = http("GET", f"{base}/v1/query?name={name}&from={START}&to={END}&step=1m&stats=count,sum,min,max")
+    if status != 200:
+        return None
+    result = {}
+    for series in json.loads(body)["series"]:
+        for index, minute in enumerate(series["timestamps"]):
+            if series["count"][index]:
+                result[minute] = (series["count"][index], series["sum"][index], series["min"][index], series["max"][index])
+    return result
+
+
+def ingest(base, samples, key):
+    for _ in range(200):
+        status, _ = post_keyed(base, samples, key)
+        if 200 <= status < 300:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def post_keyed(base, samples, key):
+    request = urllib.request.Request(f"{base}/v1/metrics", data=json.dumps(samples).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", "Idempotency-Key": key})
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+    except Exception as error:
+        return 0, str(error).encode()
+
+
+def cluster(base):
+    status, body = http("GET", f"{base}/v1/cluster")
+    return json.loads(body) if status == 200 else None
+
+
+def wait_until(predicate, seconds):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    return None
+
+
+def settled(base, reducers):
+    """The cluster view once no handover runs and exactly `reducers` own the partitions."""
+    def done():
+        view = cluster(base)
+        if view and view.get("handover") is None and sorted(r for r in view["reducers"] if r) == sorted(reducers) \
+                and set(view["owners"]) == set(range(len(reducers))):
+            return view
+        return None
+    return wait_until(done, 120)
+
+
+def matches(base, reference, names):
+    """Names whose answer differs from the reference (after waiting for them to settle)."""
+    wrong = []
+    for name in names:
+        expected = reference.of(name)
+        if not wait_until(lambda: answer(base, name) == expected, 30):
+            wrong.append(name)
+    return wrong
+
+
+class Load:
+    """Acknowledged ingest of new names and windows, and queries of the fixed dataset."""
+
+    def __init__(self, base, fixed):
+        self.base = base
+        self.fixed = fixed
+        self.reference = Reference()
+        self.stop = threading.Event()
+        self.queries = 0
+        self.mismatches = []
+        self.unanswered = 0
+        self.batches = 0
+
+    def ingest_loop(self):
+        number = 0
+        while not self.stop.is_set():
+            number += 1
+            samples = [{"name": f"ho.live.{(number * 7 + i) % 23}", "value": random.randint(-1000, 1000),
+                        "timestamp": random.randint(START, NOW_MS)} for i in range(50)]
+            if ingest(self.base, samples, f"live-{number}"):
+                self.reference.add(samples)
+                self.batches += 1
+            time.sleep(0.02)
+
+    def query_loop(self):
+        while not self.stop.is_set():
+            name = random.choice(FIXED)
+            got = answer(self.base, name)
+            self.queries += 1
+            if got is None:
+                self.unanswered += 1
+            elif got != self.fixed.of(name):
+                self.mismatches.append(name)
+
+    def __enter__(self):
+        self.threads = [threading.Thread(target=self.ingest_loop), threading.Thread(target=self.query_loop)]
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join()
+
+
+def kill_when(local, base, phase, role):
+    """SIGKILLs `role(view)` once the running handover reaches `phase`; returns the name killed."""
+    view = wait_until(lambda: (v := cluster(base)) and v.get("handover") and v["handover"]["phase"] == phase and v, 60)
+    if not view:
+        return None
+    name = role(view)
+    pid = children(local.process.pid).get(name)
+    if pid:
+        os.kill(pid, signal.SIGKILL)
+    return name
+
+
+def main():
+    port = free_port()
+    with LocalCluster(port, "--mappers", "2", "--reducers", "1", "--seal-interval-ms", "500", "--allowed-lateness-ms", "2000",
+                      "--flush-interval-ms", "100") as local:
+        base = f"http://127.0.0.1:{port}"
+        fixed = Reference()
+        rng = random.Random(14)
+        for batch in range(40):
+            samples = [{"name": rng.choice(FIXED), "value": rng.randint(-10_000, 10_000),
+                        "timestamp": rng.choice([rng.randint(START, NOW_MS - 10 * MINUTE), rng.randint(NOW_MS - MINUTE, NOW_MS)])}
+                       for _ in range(250)]
+            if ingest(base, samples, f"fixed-{batch}"):
+                fixed.add(samples)
+        wrong = matches(base, fixed, FIXED)
+        tally.check(not wrong, f"the fixed dataset answers exactly on one reducer ({len(wrong)} names wrong)")
+        # Sealed files must exist before they can travel.
+        wait_until(lambda: metric_value(reducer_metrics(local, "reducer-0"), "windrow_shard_files") > 0, 30)
+
+        with Load(base, fixed) as load:
+            time.sleep(2)
+            status, body = http("POST", f"{base}/v1/cluster/reducers", json.dumps({"count": 2}).encode())
+            tally.check(status == 202, f"POST /v1/cluster/reducers count 2 is accepted ({status} {body[:200]!r})")
+            view = settled(base, ["reducer-0", "reducer-1"])
+            tally.check(view is not None and view["epoch"] >= 1, "scaled to 2: both reducers own partitions, handover done")
+            if view:
+                tally.check(view["lastHandover"]["completed"] and view["lastHandover"]["moves"] > 0,
+                            f"the handover moved {view['lastHandover']['moves']} partitions in {view['lastHandover']['durationMs']} ms")
+            imported = metric_value(reducer_metrics(local, "reducer-1"), "windrow_handover_files_imported_total")
+            tally.check(imported > 0, f"sealed files travelled to reducer-1 ({imported} files)")
+
+            status, body = http("POST", f"{base}/v1/cluster/drain?node=reducer-0")
+            tally.check(status == 202, f"POST /v1/cluster/drain?node=reducer-0 is accepted ({status})")
+            tally.check(settled(base, ["reducer-1"]) is not None, "reducer-0 drained: reducer-1 owns every partition")
+            stopped = wait_until(lambda: "reducer-0" not in children(local.process.pid), 30)
+            tally.check(stopped, "windrow local stopped the drained reducer-0")
+            status, _ = http("POST", f"{base}/v1/cluster/drain?node=reducer-1")
+            tally.check(status == 409, f"draining the last reducer is refused with 409 ({status})")
+            status, _ = http("POST", f"{base}/v1/cluster/drain?node=reducer-9")
+            tally.check(status == 404, f"draining an unknown reducer is refused with 404 ({status})")
+
+            # The joining reducer is killed as it copies: restarted, it imports again.
+            http("POST", f"{base}/v1/cluster/reducers", json.dumps({"count": 2}).encode())
+            killed = kill_when(local, base, "copying", lambda v: v["handover"]["moves"][0]["to"])
+            tally.check(killed == "reducer-2", f"killed the target {killed} mid-copy")
+            tally.check(settled(base, ["reducer-1", "reducer-2"]) is not None, "the handover completed after the target's crash")
+
+            # The coordinator is killed mid-handover: restarted from its saved state, it goes on.
+            http("POST", f"{base}/v1/cluster/drain?node=reducer-1")
+            killed = kill_when(local, base, "copying", lambda v: "coordinator")
+            tally.check(killed == "coordinator", "killed the coordinator mid-handover")
+            tally.check(settled(base, ["reducer-2"]) is not None, "the drain completed after the coordinator's crash")
+
+            # The source is killed as it seals what it gives away.
+            http("POST", f"{base}/v1/cluster/reducers", json.dumps({"count": 2}).encode())
+            killed = kill_when(local, base, "copying", lambda v: v["handover"]["moves"][0]["from"])
+            tally.check(killed == "reducer-2", f"killed the source {killed} mid-handover")
+            final = settled(base, ["reducer-2", "reducer-3"])
+            tally.check(final is not None, "the handover completed after the source's crash")
+            time.sleep(2)
+        tally.check(load.batches > 0, f"{load.batches} live batches acknowledged during the moves")
+        tally.check(load.queries > 50 and not load.mismatches,
+                    f"{load.queries} queries during the moves, {len(load.mismatches)} answered differently from the reference, "
+                    f"{load.unanswered} unanswered")
+        wrong = matches(base, fixed, FIXED)
+        tally.check(not wrong, f"after the moves the fixed dataset answers exactly ({len(wrong)} names wrong: {wrong[:3]})")
+        live_names = sorted({name for name, _ in load.reference.buckets})
+        wrong = matches(base, load.reference, live_names)
+        tally.check(not wrong, f"every acknowledged live sample is counted once ({len(wrong)} of {len(live_names)} names wrong)")
+        moved = metric_value(reducer_metrics(local, "reducer-2"), "windrow_partitions_released_total")
+        tally.check(moved > 0, f"reducer-2 released the partitions it gave away ({moved})")
+    return tally.finish()
+
+
+def reducer_metrics(local, name):
+    """The status page of reducer `name` (its port from the local port book)."""
+    with open(os.path.join(local.data, "cluster", "local-ports.json")) as f:
+        ports = json.load(f)
+    status, body = http("GET", f"http://127.0.0.1:{ports[name + '-http']}/metrics")
+    return body.decode() if status == 200 else ""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
