@@ -63,7 +63,7 @@ def render(overlay):
 
 
 def check_contract(documents, overlay):
-    roles = {"coordinator", "mapper", "reducer", "front", "local", "produce", "query", "inspect"}
+    roles = {"coordinator", "mapper", "reducer", "front", "local", "produce", "query", "inspect", "drain", "scale"}
     all_flags = {role: flags_of(role) for role in roles}
     config = {}
     secrets = {}
@@ -91,6 +91,18 @@ def check_contract(documents, overlay):
             for flag in re.findall(r"^--([a-z0-9-]+)$", " ".join(args).replace(" ", "\n"), re.M):
                 if flag not in all_flags[role]:
                     fail(f"{name}: `windrow {role}` does not accept --{flag}")
+            # A preStop hook that runs windrow (the reducers' drain) must name a subcommand and its flags.
+            hook = container.get("lifecycle", {}).get("preStop", {}).get("exec", {}).get("command", [])
+            if hook[:1] == ["windrow"]:
+                if len(hook) < 2 or hook[1] not in roles:
+                    fail(f"{name}: preStop runs `windrow {hook[1:2]}`, not a subcommand")
+                else:
+                    for flag in re.findall(r"^--([a-z0-9-]+)$", "\n".join(hook[2:]), re.M):
+                        if flag not in all_flags[hook[1]]:
+                            fail(f"{name}: preStop `windrow {hook[1]}` does not accept --{flag}")
+                    hook_env = {e["name"] for e in container.get("env", [])} | set(config)
+                    if hook[1] == "drain" and not {"WINDROW_ID", "WINDROW_COORDINATOR"} <= hook_env:
+                        fail(f"{name}: preStop drain needs WINDROW_ID and WINDROW_COORDINATOR in the container's environment")
             env = {e["name"]: e.get("value") for e in container.get("env", [])}
             for entry in container.get("env", []):
                 ref = entry.get("valueFrom", {}).get("secretKeyRef")

@@ -64,7 +64,9 @@ def test_openapi():
 
 def test_schemathesis():
     run = subprocess.run(["schemathesis", "run", BASE + "/openapi.json", "--url", BASE, "--checks", "not_a_server_error,response_schema_conformance",
-                          "--max-examples", "25", "--exclude-path", "/v1/stream", "--no-color"],
+                          "--max-examples", "25", "--exclude-path", "/v1/stream",
+                          # State-changing admin calls (reducers started and drained) are checked by scripts/handover_test.py.
+                          "--exclude-path", "/v1/cluster/reducers", "--exclude-path", "/v1/cluster/drain", "--no-color"],
                          capture_output=True, text=True, timeout=600)
     tail = "\n".join(run.stdout.strip().splitlines()[-6:])
     check(run.returncode == 0, f"schemathesis finds no server error and no schema violation\n{tail if run.returncode else ''}")

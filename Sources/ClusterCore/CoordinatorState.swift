@@ -57,6 +57,10 @@ public struct CoordinatorState: Codable, Sendable {
 
     /// Records a heartbeat and returns the map and watermark the node should use.
     public mutating func heartbeat(_ report: NodeReport, now: Int64) -> HeartbeatReply {
+        // A drained reducer that stopped and came back (a pod restarted) joins again.
+        if report.role == .reducer, let earlier = members[report.id], !isAlive(earlier, now: now), map.ordinal(of: report.id) == nil {
+            draining.remove(report.id)
+        }
         members[report.id] = Member(report: report, lastSeen: now)
         if report.role == .reducer, let ordinal = report.ordinal,
            let partials = report.endpoints["partials"], let query = report.endpoints["query"] {

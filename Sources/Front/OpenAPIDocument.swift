@@ -112,6 +112,32 @@ enum OpenAPIDocument {
             }
           }
         },
+        "/v1/cluster/drain": {
+          "post": {
+            "summary": "Drain a reducer (admin scope): a live handover moves its partitions to the others, then it leaves the map (windrow local stops it)",
+            "parameters": [{"name": "node", "in": "query", "required": true, "schema": {"type": "string"}, "description": "The reducer's id, as on GET /v1/cluster"}],
+            "responses": {
+              "202": {"description": "The drain is under way; GET /v1/cluster shows the handover", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Membership"}}}},
+              "400": {"description": "No node named", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "404": {"description": "No such reducer", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "409": {"description": "Refused: the last reducer not draining", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "503": {"description": "The coordinator did not answer", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        },
+        "/v1/cluster/reducers": {
+          "post": {
+            "summary": "Ask for a number of reducers (admin scope): new ones join and the last ones drain, by live handover",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["count"], "properties": {
+              "count": {"type": "integer", "minimum": 1, "maximum": 1024}}}}}},
+            "responses": {
+              "202": {"description": "Asked; GET /v1/cluster shows the handovers", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Membership"}}}},
+              "400": {"description": "The body is not {\"count\": N}", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "409": {"description": "Refused (count out of range)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+              "503": {"description": "The coordinator did not answer", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+          }
+        },
         "/ping": {"get": {"summary": "InfluxDB-compatible ping (clients check it before writing)", "responses": {
           "204": {"description": "The server is up; X-Influxdb-Version names it"}}}},
         "/query": {
@@ -1547,8 +1573,26 @@ enum OpenAPIDocument {
                 "imbalanceAfter": {"type": "number", "description": "The same after the proposed moves"},
                 "hotPartitions": {"type": "array", "items": {"type": "integer"}, "description": "Partitions above 1.5 times a reducer's fair share, heaviest first"},
                 "proposedMoves": {"type": "array", "items": {"type": "object", "required": ["partition", "from", "to"], "properties": {
-                  "partition": {"type": "integer"}, "from": {"type": "string"}, "to": {"type": "string"}}}}}}
+                  "partition": {"type": "integer"}, "from": {"type": "string"}, "to": {"type": "string"}}}}}},
+              "owners": {"type": "array", "items": {"type": "integer"}, "description": "By partition: the owning reducer's index in reducers"},
+              "epoch": {"type": "integer", "description": "Handovers completed so far"},
+              "handover": {"type": "object", "description": "The handover under way (absent when none)",
+                "required": ["id", "phase", "reason", "moves", "waitsFor", "startedAt"], "properties": {
+                "id": {"type": "integer"}, "phase": {"type": "string", "enum": ["fencing", "copying"]}, "reason": {"type": "string"},
+                "moves": {"type": "array", "items": {"type": "object", "required": ["partition", "from", "to"], "properties": {
+                  "partition": {"type": "integer"}, "from": {"type": "string"}, "to": {"type": "string"}}}},
+                "waitsFor": {"type": "array", "items": {"type": "string"}}, "startedAt": {"type": "integer", "description": "Epoch ms"}}},
+              "lastHandover": {"type": "object", "required": ["id", "reason", "moves", "completed", "durationMs"], "properties": {
+                "id": {"type": "integer"}, "reason": {"type": "string"}, "moves": {"type": "integer"}, "completed": {"type": "boolean"},
+                "failure": {"type": "string"}, "durationMs": {"type": "integer"}}},
+              "draining": {"type": "array", "items": {"type": "string"}, "description": "Reducers draining (or drained, until they stop)"},
+              "desiredReducers": {"type": "integer", "description": "The count asked for by POST /v1/cluster/reducers"}
             }
+          },
+          "Membership": {
+            "type": "object",
+            "required": ["message", "draining"],
+            "properties": {"message": {"type": "string"}, "draining": {"type": "array", "items": {"type": "string"}}}
           }
         }
       }

@@ -18,6 +18,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Most series the reducers may hold together; past it mappers refuse new series (cluster_series_limit). 0: no limit.")
     var clusterSeriesMax = Env.int("CLUSTER_SERIES_MAX", 10_000_000)
     @Option(help: "Milliseconds without a heartbeat before a node counts as down.") var livenessTimeoutMs = Env.int("LIVENESS_TIMEOUT_MS", 5000)
+    @Option(help: "Milliseconds a handover may take before it is abandoned (ownership unchanged) and tried again; mappers hold their flushes while one runs.") var handoverTimeoutMs = Env.int("HANDOVER_TIMEOUT_MS", 120_000)
 
     func run() async throws {
         let logger = common.logger("windrow.coordinator")
@@ -29,6 +30,7 @@ struct CoordinatorCommand: AsyncParsableCommand {
         configuration.windowNanoseconds = try Step(parsing: window).nanoseconds
         configuration.sketchAccuracy = sketchAccuracy
         configuration.livenessTimeoutMs = livenessTimeoutMs
+        configuration.handoverTimeoutMs = handoverTimeoutMs
         configuration.seriesMax = clusterSeriesMax > 0 ? clusterSeriesMax : nil
         guard reducers >= 1, partitions >= reducers else { throw ValidationError("need 1 <= reducers <= partitions") }
         let registry = PrometheusCollectorRegistry()

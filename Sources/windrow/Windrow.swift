@@ -10,7 +10,7 @@ struct Windrow: AsyncParsableCommand {
         abstract: "A distributed map-reduce stream aggregation cluster for metrics.",
         version: BuildInfo.version,
         subcommands: [LocalCommand.self, CoordinatorCommand.self, MapperCommand.self, ReducerCommand.self, FrontCommand.self,
-                      ProduceCommand.self, QueryCommand.self, InspectCommand.self, ScaleCommand.self]
+                      ProduceCommand.self, QueryCommand.self, InspectCommand.self, ScaleCommand.self, DrainCommand.self]
     )
 
     /// Applies `--config FILE` (as environment defaults) before parsing.
