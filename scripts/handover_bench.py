@@ -5,9 +5,10 @@ scripts/peer_bench.py (about 11,000 series over 24 h, 2 % late).
 `windrow local` with 2 mappers and 1 reducer takes the first half of the workload; then, while
 the second half is ingested and the hottest name is queried in a loop, a second reducer is
 asked for (a handover moves a fair share of the load to it, sealed files and open windows
-alike); once everything is ingested, the first reducer is drained (everything moves). Printed:
+alike), then the first reducer is drained (everything moves), all while the second half goes
+in at an eighth of the first half's rate. Printed:
 each move's duration, partitions and bytes moved, and ingest samples/s and query latency
-(p50, p99) before, during and after it, and exactness of every window afterwards. Not a test:
+(p50, p99) in the 2 s before, during and in the 2 s after it, and exactness of every window afterwards. Not a test:
 it prints figures.
 
   scripts/handover_bench.py [--bin PATH]
@@ -40,9 +41,12 @@ class Timeline:
         return times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.99))], failed
 
 
-def ingest(system, bodies, timeline, connections=4):
+def ingest(system, bodies, timeline, rate=None, connections=4):
+    """Sends `bodies` over keep-alive connections, at most `rate` samples/s when given."""
     index = [0]
     lock = threading.Lock()
+    started = time.monotonic()
+    per_body = sum(b.count(b"\n") + 1 for b in bodies) / max(1, len(bodies))
 
     def worker():
         connection = http.client.HTTPConnection("127.0.0.1", system.port, timeout=300)
@@ -51,7 +55,10 @@ def ingest(system, bodies, timeline, connections=4):
                 if index[0] >= len(bodies):
                     return
                 body = bodies[index[0]]
+                due = started + index[0] * per_body / rate if rate else 0
                 index[0] += 1
+            if due > time.monotonic():
+                time.sleep(due - time.monotonic())
             while True:
                 try:
                     connection.request("POST", "/write?precision=ms", body, {"Content-Type": "text/plain"})
@@ -137,23 +144,25 @@ def main():
     rows = []
     try:
         half = len(workload.bodies) // 2
+        began = time.monotonic()
         ingest(system, workload.bodies[:half], timeline)
+        # The second half at an eighth of the rate the first went in: ingest runs through both moves.
+        pace = workload.count / 2 / (time.monotonic() - began) / 8
         queries = threading.Thread(target=query_loop, args=(system, workload, timeline, stop))
         queries.start()
-        second = threading.Thread(target=ingest, args=(system, workload.bodies[half:], timeline))
+        second = threading.Thread(target=ingest, args=(system, workload.bodies[half:], timeline, pace))
         second.start()
-        time.sleep(5)
+        time.sleep(3)
         bytes_before = imported_bytes(system)
         post(system, "/v1/cluster/reducers", json.dumps({"count": 2}).encode())
         start, end, view = wait_moved(system, 0)
-        rows.append(("join: 1 → 2 reducers, under ingest", start, end, view["lastHandover"], imported_bytes(system) - bytes_before))
-        second.join()
-        time.sleep(5)
+        rows.append(("join: 1 → 2 reducers", start, end, view["lastHandover"], imported_bytes(system) - bytes_before))
+        time.sleep(2)
         bytes_before = imported_bytes(system)
         post(system, "/v1/cluster/drain?node=reducer-0")
         start, end, view = wait_moved(system, view["epoch"])
         rows.append(("drain: reducer-0 gives everything away", start, end, view["lastHandover"], imported_bytes(system) - bytes_before))
-        time.sleep(5)
+        second.join()
         stop.set()
         queries.join()
         waited = peer_bench.queryable_seconds(system, workload)
@@ -162,12 +171,12 @@ def main():
     finally:
         stop.set()
         system.stop()
-    print(f"\n### handover: sparse, {workload.count:,} samples, {workload.series:,} series, one machine of {os.cpu_count()} cores\n")
+    print(f"\n### handover: sparse, {workload.count:,} samples, {workload.series:,} series, one machine of {os.cpu_count()} cores; "
+          f"the second half paced at {pace:,.0f} samples/s through both moves\n")
     print("| move | duration | partitions | MiB copied | ingest samples/s before · during · after | query p50 / p99 ms before · during · after | failed queries |")
     print("|---|---|---|---|---|---|---|")
     for label, start, end, outcome, copied in rows:
-        window = max(5.0, end - start)
-        spans = [(start - window, start), (start, end), (end, end + window)]
+        spans = [(start - 2, start), (start, end), (end, end + 2)]
         rates = " · ".join(f"{timeline.rate(a, b):,.0f}" for a, b in spans)
         latencies = [timeline.latency(a, b) for a, b in spans]
         shown = " · ".join("-" if p50 is None else f"{p50:.1f} / {p99:.1f}" for p50, p99, _ in latencies)
