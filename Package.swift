@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Codec", "Model", "Wire", "TestSupport"]),
         .testTarget(name: "AuthTests", dependencies: ["Auth"]),
         .testTarget(name: "ReducerTests", dependencies: ["Reducer", "Storage", "Model", "TestSupport"]),
-        .testTarget(name: "ClusterTests", dependencies: ["windrow", "ClusterClient", "ClusterCore", "Transport", "Wire", "ZeroMQ", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["windrow", "ClusterClient", "ClusterCore", "Supervisor", "Transport", "Wire", "ZeroMQ", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

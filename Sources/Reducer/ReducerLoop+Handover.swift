@@ -82,14 +82,17 @@ extension ReducerLoop {
     /// committing what is received, and, once no handover runs, releasing what was given.
     func handoverTurn() {
         refreshMap()
+        removeAbandonedCopies()
         guard let running = map.handover else {
-            if handover != nil {
+            if let work = handover {
+                abandon(work)
                 handover = nil
                 refreshOwnership()
             }
             release()
             return
         }
+        if let work = handover, work.id != running.id { abandon(work) }
         if handover?.id != running.id {
             handover = HandoverWork(id: running.id)
             refreshOwnership()
@@ -209,6 +212,30 @@ extension ReducerLoop {
         handover = work
         refreshOwnership()
         reportFiles()
+    }
+
+    /// A handover ended (completed or abandoned) while files of it were fetched but not
+    /// committed: they are removed once its fetch thread is done.
+    func abandon(_ work: HandoverWork) {
+        guard work.importing != nil || !work.fetched.isEmpty else { return }
+        abandonedCopies.append((work.id, work.importing))
+    }
+
+    func removeAbandonedCopies() {
+        guard !abandonedCopies.isEmpty else { return }
+        var waiting = [(id: UInt64, mailbox: Mailbox<HandoverImporter.Outcome>?)]()
+        for copy in abandonedCopies {
+            if let mailbox = copy.mailbox, mailbox.take() == nil {
+                waiting.append(copy)
+                continue
+            }
+            let prefix = HandoverImporter.localName("", handover: copy.id)
+            let names = (try? AtomicFile.list(shardDirectory)) ?? []
+            for name in names where name.hasPrefix(prefix) && catalog.files[name] == nil {
+                try? AtomicFile.remove(shardDirectory + "/" + name)
+            }
+        }
+        abandonedCopies = waiting
     }
 
     func fail(_ reason: String) {

@@ -28,6 +28,9 @@ final class ReducerLoop {
     /// By partition: whether partials are taken for it, and queries answered.
     var accepting: [Bool] = []
     var serving: [Bool] = []
+    /// Handovers that ended with files of theirs fetched but not committed, and the fetch
+    /// thread each may still run: the files go once it is done.
+    var abandonedCopies: [(id: UInt64, mailbox: Mailbox<HandoverImporter.Outcome>?)] = []
     /// The map version whose releasable partitions were released.
     var releaseCheckedVersion: UInt64 = .max
     var commit: ReducerCommit<RPCServer.Request>
