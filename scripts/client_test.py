@@ -236,6 +236,10 @@ def test_auth():
             ("GET", query, None, "Bearer", None, 401), ("GET", query, "w-token", "Bearer", None, 403), ("GET", query, "r-token", "Bearer", None, 200),
             ("GET", query, "a-token", "Bearer", None, 200), ("GET", "/v1/metrics", "r-token", "Bearer", None, 200), ("GET", "/v1/metrics", None, "Bearer", None, 401),
             ("GET", "/v1/cluster", None, "Bearer", None, 401), ("GET", "/metrics", "r-token", "Bearer", None, 200),
+            # Draining and scaling reducers take only admin tokens (harmless calls: an unknown node, a bad body).
+            ("POST", "/v1/cluster/drain?node=nobody", None, "Bearer", None, 401), ("POST", "/v1/cluster/drain?node=nobody", "r-token", "Bearer", None, 403),
+            ("POST", "/v1/cluster/drain?node=nobody", "w-token", "Bearer", None, 403), ("POST", "/v1/cluster/drain?node=nobody", "a-token", "Bearer", None, 404),
+            ("POST", "/v1/cluster/reducers", "r-token", "Bearer", b"{}", 403), ("POST", "/v1/cluster/reducers", "a-token", "Bearer", b"{}", 400),
             ("GET", "/v1/stream?name=auth.x&access_token=r-token", None, "Bearer", None, 200), ("GET", "/v1/stream?name=auth.x", None, "Bearer", None, 401),
         ]
         wrong = [(m, p, t, got, want) for m, p, t, sch, b, want in cases if (got := call(m, p, t, sch, b)) != want]

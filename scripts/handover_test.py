@@ -12,11 +12,11 @@ acknowledged ingest and queries go on, and every answer is compared with an exac
   reference (nothing lost, nothing twice, never answered by both owners or by neither).
 - At the end every name of both datasets is checked bucket by bucket.
 """
-import json, os, random, signal, sys, threading, time, urllib.error, urllib.request
+import json, os, random, signal, subprocess, sys, threading, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from testkit import LocalCluster, Tally, free_port, metric_value  # noqa: E402
-from chaos_test import children  # noqa: E402
+from testkit import BIN, LocalCluster, Tally, free_port, metric_value  # noqa: E402
+from chaos_test import children, http  # noqa: E402
 
 tally = Tally()
 NOW_MS = int(time.time() * 1000)
@@ -24,17 +24,6 @@ MINUTE = 60_000
 START = (NOW_MS // MINUTE - 180) * MINUTE
 END = (NOW_MS // MINUTE + 1) * MINUTE
 FIXED = [f"ho.fixed.{n}" for n in range(40)]
-
-
-def http(method, url, body=None, timeout=15):
-    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-    except Exception as error:
-        return 0, str(error).encode()
 
 
 class Reference:
@@ -72,23 +61,12 @@ def answer(base, name):
 
 def ingest(base, samples, key):
     for _ in range(200):
-        status, _ = post_keyed(base, samples, key)
+        status, _ = http("POST", f"{base}/v1/metrics", json.dumps(samples).encode(),
+                         {"Content-Type": "application/json", "Idempotency-Key": key})
         if 200 <= status < 300:
             return True
         time.sleep(0.2)
     return False
-
-
-def post_keyed(base, samples, key):
-    request = urllib.request.Request(f"{base}/v1/metrics", data=json.dumps(samples).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "Idempotency-Key": key})
-    try:
-        with urllib.request.urlopen(request, timeout=15) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-    except Exception as error:
-        return 0, str(error).encode()
 
 
 def cluster(base):
@@ -232,15 +210,26 @@ def main():
             tally.check(settled(base, ["reducer-1", "reducer-2"]) is not None, "the handover completed after the target's crash")
 
             # The coordinator is killed mid-handover: restarted from its saved state, it goes on.
-            http("POST", f"{base}/v1/cluster/drain?node=reducer-1")
+            # `windrow drain` (the reducers' preStop hook) asks and waits through the crash.
+            with open(os.path.join(local.data, "cluster", "local-ports.json")) as f:
+                coordinator = f"tcp://127.0.0.1:{json.load(f)['coordinator']}"
+            drain = subprocess.Popen([BIN, "drain", "--node", "reducer-1", "--coordinator", coordinator,
+                                      "--cluster-secret-file", os.path.join(local.data, "cluster", "cluster-secret")],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             killed = kill_when(local, base, "copying", lambda v: "coordinator")
             tally.check(killed == "coordinator", "killed the coordinator mid-handover")
+            output = drain.communicate(timeout=180)[0]
+            tally.check(drain.returncode == 0 and "reducer-1 drained" in output,
+                        f"windrow drain returned once reducer-1 owned nothing ({drain.returncode}: {output.strip()[-200:]!r})")
             tally.check(settled(base, ["reducer-2"]) is not None, "the drain completed after the coordinator's crash")
 
-            # The source is killed as it seals what it gives away.
-            http("POST", f"{base}/v1/cluster/reducers", json.dumps({"count": 2}).encode())
+            # The source is killed as it seals what it gives away; `windrow scale` waits through it.
+            scale = subprocess.Popen([BIN, "scale", "--reducers", "2", "--url", base], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             killed = kill_when(local, base, "copying", lambda v: v["handover"]["moves"][0]["from"])
             tally.check(killed == "reducer-2", f"killed the source {killed} mid-handover")
+            output = scale.communicate(timeout=180)[0]
+            tally.check(scale.returncode == 0 and "done: 2 reducers" in output,
+                        f"windrow scale --reducers 2 returned once the handover was done ({scale.returncode}: {output.strip()[-200:]!r})")
             final = settled(base, ["reducer-2", "reducer-3"])
             tally.check(final is not None, "the handover completed after the source's crash")
             time.sleep(2)

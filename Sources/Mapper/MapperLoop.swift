@@ -125,7 +125,7 @@ final class MapperLoop {
             handleEvents()
             if resynchronise {
                 resynchronise = false
-                logger.warning("a reducer has applied more of this mapper's log than assumed; resynchronising")
+                logger.warning("a reducer has applied more of this mapper's log than assumed, or the map has new owners this mapper was not fenced for; resynchronising from the reducers' applied positions")
                 try recover()
             }
             if clock.monotonicNanoseconds >= nextFlush || delivery.aggregator.openStateCount >= configuration.openStatesMax {

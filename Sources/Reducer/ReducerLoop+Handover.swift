@@ -290,12 +290,12 @@ extension ReducerLoop {
 
 extension ReducerLoop {
     /// The partition `asked` names must be given away by the handover under way, and sealed.
-    func checkExport(handover id: UInt64, partition: Int) throws(MovedError.Refusal) {
+    func checkExport(handover id: UInt64, partition: Int) throws(ExportRefusal) {
         guard let running = map.handover, running.id == id, running.phase == .copying, running.outgoing(from: me).contains(partition) else {
-            throw MovedError.Refusal("no handover \(id) gives partition \(partition) away from \(me) (map version \(map.version))")
+            throw ExportRefusal("no handover \(id) gives partition \(partition) away from \(me) (map version \(map.version))")
         }
         guard handover?.exported == true else {
-            throw MovedError.Refusal("not yet: partition \(partition) is being sealed for handover \(id); ask again")
+            throw ExportRefusal("not yet: partition \(partition) is being sealed for handover \(id); ask again")
         }
     }
 
@@ -311,16 +311,14 @@ extension ReducerLoop {
 
     /// A piece of one file of a partition given away.
     func exportedBytes(_ asked: FetchRequest) throws -> [UInt8] {
-        guard let file = catalog.files[asked.name] else { throw MovedError.Refusal("no shard file '\(asked.name)' here") }
+        guard let file = catalog.files[asked.name] else { throw ExportRefusal("no shard file '\(asked.name)' here") }
         try checkExport(handover: asked.handover, partition: Int(file.partition))
         return try FileCopy.read(shardDirectory + "/" + asked.name, offset: Int(asked.offset), count: asked.length)
     }
 }
 
-extension MovedError {
-    /// An export or fetch this reducer cannot answer now.
-    struct Refusal: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = description }
-    }
+/// An export or fetch this reducer cannot answer now.
+struct ExportRefusal: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

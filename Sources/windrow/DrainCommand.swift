@@ -26,7 +26,7 @@ struct DrainCommand: AsyncParsableCommand {
             let reply = try await client.call(DrainRequest(node: node), at: coordinator, timeout: .seconds(5))
             print(reply.message)
         } catch {
-            throw ScaleError("drain refused: \(error)")
+            throw MembershipCommandError("drain refused: \(error)")
         }
         let deadline = Date().addingTimeInterval(Double(waitSeconds))
         while Date() < deadline {
@@ -38,6 +38,6 @@ struct DrainCommand: AsyncParsableCommand {
                 return
             }
         }
-        throw ScaleError("\(node) not drained after \(waitSeconds) s; GET /v1/cluster shows what the handover waits for")
+        throw MembershipCommandError("\(node) not drained after \(waitSeconds) s; GET /v1/cluster shows what the handover waits for")
     }
 }

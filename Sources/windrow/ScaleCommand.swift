@@ -24,7 +24,7 @@ struct ScaleCommand: AsyncParsableCommand {
         if !token.isEmpty { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard status == 202 else { throw ScaleError("scale refused (\(status)): \(String(decoding: data, as: UTF8.self))") }
+        guard status == 202 else { throw MembershipCommandError("scale refused (\(status)): \(String(decoding: data, as: UTF8.self))") }
         print("asked for \(reducers) reducers")
         guard waitSeconds > 0 else { return }
         let deadline = Date().addingTimeInterval(Double(waitSeconds))
@@ -49,12 +49,12 @@ struct ScaleCommand: AsyncParsableCommand {
                 return
             }
         }
-        throw ScaleError("not done after \(waitSeconds) s; GET \(url)/v1/cluster shows what the handover waits for")
+        throw MembershipCommandError("not done after \(waitSeconds) s; GET \(url)/v1/cluster shows what the handover waits for")
     }
 }
 
-/// A scale request refused or not finished: one line, exit status 1.
-struct ScaleError: Error, CustomStringConvertible {
+/// A scale or drain refused or not finished: one line, exit status 1.
+struct MembershipCommandError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
