@@ -19,6 +19,9 @@ public enum InternalMethod: String, Sendable, CaseIterable {
     case applied
     /// Reducer query endpoint: a query (`QuerySpec` → `QueryAnswer`).
     case query
+    /// Reducer query endpoint: a query of a split partition's piece (`StatesQuery` → `QueryStates`):
+    /// merged window states per bucket, which the front merges over the pieces.
+    case queryStates = "query_states"
     /// Reducer query endpoint: metric names (→ names).
     case names
     /// Reducer query endpoint: the series of one name (`SeriesRequest` → listings).
@@ -152,6 +155,30 @@ extension QuerySpec: InternalCall {
 
     public func decode(reply bytes: [UInt8]) throws(MessageError) -> QueryAnswer {
         do { return try QueryAnswer.decode(bytes, statCount: stats.count) } catch { throw MessageError(.query, "answer: \(error)") }
+    }
+}
+
+/// A query whose answer is window states, not stats: asked of every piece of a split partition.
+public struct StatesQuery: InternalCall {
+    public typealias Reply = QueryStates
+    public static var method: InternalMethod { .queryStates }
+    public var spec: QuerySpec
+
+    public init(_ spec: QuerySpec) {
+        self.spec = spec
+    }
+
+    public func encode() -> [UInt8] { JSONWire.encode(spec) }
+
+    /// Decodes the spec; the receiver checks it against its base window with `validated(window:)`.
+    public static func decode(_ bytes: [UInt8]) throws(MessageError) -> StatesQuery {
+        do { return StatesQuery(try JSONWire.decode(QuerySpec.self, from: bytes)) } catch { throw MessageError(.queryStates, "\(error)") }
+    }
+
+    public static func encode(reply: QueryStates) -> [UInt8] { reply.encode() }
+
+    public func decode(reply bytes: [UInt8]) throws(MessageError) -> QueryStates {
+        do { return try QueryStates.decode(bytes) } catch { throw MessageError(.queryStates, "answer: \(error)") }
     }
 }
 

@@ -61,8 +61,9 @@ extension CoordinatorState {
         for id in staying.dropFirst(count).reversed() { draining.insert(id) }
     }
 
-    /// One step of handover work: starts one when reducers joined or drain (and every reducer
-    /// of the map is alive and has released what it gave away), moves a running one from
+    /// One step of handover work: starts one when reducers joined or drain, or a partition is
+    /// to be split or joined again (and every reducer of the map is alive and has released
+    /// what it gave away), moves a running one from
     /// fencing to copying once every mapper is fenced, and completes it (or abandons it on a
     /// failure) once every target imported its partitions. Returns what happened, for the log.
     /// A handover running longer than `timeout` (ns) is abandoned: mappers hold their flushes
@@ -122,7 +123,16 @@ extension CoordinatorState {
         // Joiners beyond the count asked for wait.
         let room = desiredReducers.map { max(0, $0 - (current.count - leaving.count)) } ?? .max
         let joining = Array(joiners(now: now).prefix(room))
-        guard !joining.isEmpty || !leaving.isEmpty else { return nil }
+        var reasons = joining.map { "\($0.id) joins" }
+        reasons += leaving.map { "\($0) drains" }
+        guard !joining.isEmpty || !leaving.isEmpty else {
+            guard let (splits, reason) = splitWork(now: now) else { return nil }
+            return begin(splitHandover(splits, reason: reason, now: now))
+        }
+        // Pieces name slots, which a membership change renumbers: splits are undone first.
+        if !map.splits.isEmpty {
+            return begin(splitHandover([], reason: "splits undone before a membership change (\(reasons.joined(separator: ", ")))", now: now))
+        }
         let extended = current + joining
         let active = Set(extended.indices.filter { !draining.contains(extended[$0].id) })
         guard !active.isEmpty else { return nil }
@@ -134,13 +144,15 @@ extension CoordinatorState {
         let kept = extended.indices.filter(active.contains)
         var slot = [Int: Int]()
         for (index, old) in kept.enumerated() { slot[old] = index }
-        var reasons = joining.map { "\($0.id) joins" }
-        reasons += leaving.map { "\($0) drains" }
         let handover = Handover(id: nextHandoverID, phase: .fencing,
                                 moves: plan.moves.map { Handover.Move(partition: $0.partition, from: extended[$0.from].id, to: extended[$0.to].id) },
                                 reducers: kept.map { extended[$0] }, owners: owners.map { slot[$0]! },
                                 reason: reasons.joined(separator: ", "), startedAt: now)
         nextHandoverID += 1
+        return begin(handover)
+    }
+
+    private mutating func begin(_ handover: Handover) -> String {
         map.handover = handover
         map.version += 1
         return "handover \(handover.id) starts (\(handover.reason)): \(handover.moves.count) partitions move; mappers hold their flushes"

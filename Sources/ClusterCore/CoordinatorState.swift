@@ -24,6 +24,11 @@ public struct CoordinatorState: Codable, Sendable {
     var nextHandoverID: UInt64 = 1
     /// No handover starts before this time (ns): a failed one backs off.
     var handoverRetryAfter: Int64 = 0
+    /// When hot partitions are split (set at start, not saved).
+    public var splitPolicy = SplitPolicy()
+    /// Since when each unsplit partition has been hot, and each split one cold (ns).
+    var hotSince: [Int: Int64] = [:]
+    var coldSince: [Int: Int64] = [:]
 
     enum CodingKeys: String, CodingKey {
         case map, watermark, members, livenessTimeout, seriesMax, draining, desiredReducers, lastHandover, nextHandoverID

@@ -40,17 +40,23 @@ public struct Handover: Codable, Hashable, Sendable {
     public var reducers: [ReducerAddress?]
     /// The owners once it completes, by slot of `reducers`.
     public var owners: [Int]
+    /// The splits once it completes (`nil`: none). A split moves no file: its owner keeps what
+    /// the partition held, and new pieces start empty; undoing one moves each piece's files to
+    /// the owner.
+    public var splits: [PartitionSplit]?
     /// Why it runs ("reducer-2 joined", "reducer-1 drains").
     public var reason: String
     /// When it started, ns (coordinator wall clock).
     public var startedAt: Int64
 
-    public init(id: UInt64, phase: Phase, moves: [Move], reducers: [ReducerAddress?], owners: [Int], reason: String, startedAt: Int64) {
+    public init(id: UInt64, phase: Phase, moves: [Move], reducers: [ReducerAddress?], owners: [Int], splits: [PartitionSplit]? = nil,
+                reason: String, startedAt: Int64) {
         self.id = id
         self.phase = phase
         self.moves = moves
         self.reducers = reducers
         self.owners = owners
+        self.splits = splits
         self.reason = reason
         self.startedAt = startedAt
     }

@@ -21,6 +21,8 @@ public struct MapperAggregator: Sendable {
     /// Each slot's series-table entry, encoded once.
     private var slotEncoded: [[UInt8]] = []
     private var slotPartitions: [Int32] = []
+    /// Each slot's `PartitionMap.seriesHash`, which picks its piece of a split partition.
+    private var slotHashes: [UInt64] = []
     /// Arrival time (ns) of each slot's latest batch; idle series are forgotten.
     private var slotLastSeen: [Int64] = []
     private var seriesOfName: [String: Int] = [:]
@@ -58,11 +60,12 @@ public struct MapperAggregator: Sendable {
     public var seriesCount: Int { slotEntries.count }
 
     /// Validates and folds in `batch`. Samples without a timestamp get `arrival`. With
-    /// `includePartition`, samples of other partitions are skipped silently (log replay).
+    /// `include` (given a series' partition and hash), samples of series it refuses are
+    /// skipped silently (log replay).
     /// `trusted` skips the time bounds: for a logged batch replayed after a restart, which was
     /// checked against the bounds in force when it arrived (they may have been tightened since).
     public mutating func add(_ batch: SampleBatch, arrival: Timestamp, trusted: Bool = false,
-                             includePartition: ((Int) -> Bool)? = nil) -> IngestOutcome {
+                             include: ((Int, UInt64) -> Bool)? = nil) -> IngestOutcome {
         var outcome = IngestOutcome()
         latestArrival = max(latestArrival, arrival.nanoseconds)
         // Validate each series of the batch once; map it to a slot or to its error.
@@ -83,7 +86,7 @@ public struct MapperAggregator: Sendable {
         for index in 0..<batch.count {
             let seriesIndex = Int(batch.seriesIndices[index])
             let slot = slots[seriesIndex]
-            if let include = includePartition, slot >= 0, !include(Int(slotPartitions[Int(slot)])) { continue }
+            if let include, slot >= 0, !include(Int(slotPartitions[Int(slot)]), slotHashes[Int(slot)]) { continue }
             if let error = seriesErrors[seriesIndex] {
                 outcome.reject(index, error)
                 continue
@@ -141,6 +144,7 @@ public struct MapperAggregator: Sendable {
         slotEntries.append(entry)
         slotEncoded.append(SeriesTable.encode(entry: entry))
         slotPartitions.append(Int32(PartitionMap.partition(of: entry.key.name, count: partitionCount)))
+        slotHashes.append(PartitionMap.seriesHash(entry.key))
         slotLastWindow.append(.min)
         slotLastState.append(-1)
         slotLastSeen.append(.min)
@@ -203,15 +207,15 @@ public struct MapperAggregator: Sendable {
         }
     }
 
-    /// Takes every open state, grouped by the reducer that owns its partition
-    /// (`reducerOf(partition)` in `0..<reducerCount`), and starts over empty.
-    public mutating func drain(reducerCount: Int, reducerOf: (Int) -> Int) -> [PartialRows] {
+    /// Takes every open state, grouped by the reducer that takes its series
+    /// (`reducerOf(partition, seriesHash)` in `0..<reducerCount`), and starts over empty.
+    public mutating func drain(reducerCount: Int, reducerOf: (Int, UInt64) -> Int) -> [PartialRows] {
         var result = (0..<reducerCount).map { _ in PartialRows() }
         numbering.begin(slotCount: slotEntries.count)
         for (position, key) in stateKeys.enumerated() {
             let slot = Int(key.slot)
-            let reducer = reducerOf(Int(slotPartitions[slot]))
-            // A slot's partition, so its reducer, is fixed: one number per slot serves.
+            let reducer = reducerOf(Int(slotPartitions[slot]), slotHashes[slot])
+            // A slot's series, so its reducer, is fixed: one number per slot serves.
             let (number, isNew) = numbering.number(of: slot, offered: UInt32(result[reducer].table.count))
             if isNew { result[reducer].table.append(slotEncoded[slot]) }
             result[reducer].rows.append(WindowRow(seriesIndex: number, windowStart: key.windowStart, state: states[position]))
@@ -246,6 +250,7 @@ public struct MapperAggregator: Sendable {
         slotEntries = kept.map { slotEntries[$0] }
         slotEncoded = kept.map { slotEncoded[$0] }
         slotPartitions = kept.map { slotPartitions[$0] }
+        slotHashes = kept.map { slotHashes[$0] }
         slotLastSeen = kept.map { slotLastSeen[$0] }
         slotLastWindow = [Int64](repeating: .min, count: kept.count)
         slotLastState = [Int32](repeating: -1, count: kept.count)

@@ -40,7 +40,11 @@ public struct MapperDelivery: Sendable {
     }
 
     public let origin: String
-    public private(set) var map: PartitionMap
+    public private(set) var map: PartitionMap {
+        didSet { router = PartitionRouter(map) }
+    }
+    /// The map's routing of series to reducers, as arrays.
+    private var router: PartitionRouter
     /// How long an unacknowledged partial waits before it is sent again, ns.
     public let resendAfterNanoseconds: Int64
     public private(set) var aggregator: MapperAggregator
@@ -64,6 +68,7 @@ public struct MapperDelivery: Sendable {
     public init(origin: String, map: PartitionMap, aggregator: MapperAggregator, logEnd: UInt64, resendAfterNanoseconds: Int64) {
         self.origin = origin
         self.map = map
+        router = PartitionRouter(map)
         self.aggregator = aggregator
         self.resendAfterNanoseconds = resendAfterNanoseconds
         let reducers = map.reducers.count
@@ -100,8 +105,8 @@ public struct MapperDelivery: Sendable {
     /// samples it re-aggregated: for a batch no reducer had applied, the batch's whole answer.
     @discardableResult
     public mutating func replayed(_ batch: SampleBatch, arrival: Timestamp, start: UInt64) -> IngestOutcome {
-        aggregator.add(batch, arrival: arrival, trusted: true) { [map, applied] partition in
-            start >= applied[map.reducerOrdinal(ofPartition: partition)]
+        aggregator.add(batch, arrival: arrival, trusted: true) { [router, applied] partition, seriesHash in
+            start >= applied[router.slot(partition: partition, seriesHash: seriesHash)]
         }
     }
 
@@ -175,7 +180,7 @@ public struct MapperDelivery: Sendable {
             guard epochs.isEmpty, pending.allSatisfy(\.isEmpty) else { return [] }
             return advanceWatermark(to: cutTime)
         }
-        let groups = aggregator.drain(reducerCount: reducerCount) { [map] in map.reducerOrdinal(ofPartition: $0) }
+        let groups = aggregator.drain(reducerCount: reducerCount) { [router] in router.slot(partition: $0, seriesHash: $1) }
         for (ordinal, rows) in groups.enumerated() {
             let frame = PartialBatch.encode(id: logEnd, origin: origin, sequenceStart: nextStart[ordinal], sequenceEnd: logEnd,
                                             windowNanoseconds: map.windowNanoseconds, sketchMapping: map.sketchMapping,

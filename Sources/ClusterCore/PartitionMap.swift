@@ -7,7 +7,9 @@ import Model
 /// (FNV-1a, 64-bit: offset basis 0xcbf29ce484222325, prime 0x100000001b3). Partition `p` is
 /// owned by reducer ordinal `owners[p]`, saved with the map (`p mod reducerCount` when the
 /// cluster was made, and for a map saved before owners were). All series of one name share a
-/// partition, so one reducer answers a query for a name alone.
+/// partition, so one reducer answers a query for a name alone, unless the partition is split
+/// (`splits`): then each series goes to one of its pieces by `seriesHash(key) mod pieces`, and
+/// a query merges the window states of every piece.
 public struct PartitionMap: Codable, Hashable, Sendable {
     /// Bumped whenever an assignment or an endpoint changes.
     public var version: UInt64
@@ -25,6 +27,8 @@ public struct PartitionMap: Codable, Hashable, Sendable {
     public private(set) var epoch: UInt64 = 0
     /// The handover under way, if any: mappers hold their flushes while it runs.
     public var handover: Handover?
+    /// Hot partitions split by series over several reducers, by partition.
+    public private(set) var splits: [PartitionSplit] = []
 
     public init(version: UInt64 = 0, partitionCount: Int = 256, reducerCount: Int,
                 windowNanoseconds: Int64 = 60_000_000_000, sketchAccuracy: Double = 0.01) {
@@ -37,7 +41,7 @@ public struct PartitionMap: Codable, Hashable, Sendable {
         owners = (0..<partitionCount).map { $0 % reducerCount }
     }
 
-    enum CodingKeys: String, CodingKey { case version, partitionCount, windowNanoseconds, sketchAccuracy, reducers, owners, epoch, handover }
+    enum CodingKeys: String, CodingKey { case version, partitionCount, windowNanoseconds, sketchAccuracy, reducers, owners, epoch, handover, splits }
 
     /// Decodes a map; one saved before ownership was explicit owns by `p mod reducerCount`.
     public init(from decoder: any Decoder) throws {
@@ -51,9 +55,14 @@ public struct PartitionMap: Codable, Hashable, Sendable {
         owners = try container.decodeIfPresent([Int].self, forKey: .owners) ?? (0..<partitionCount).map { $0 % count }
         epoch = try container.decodeIfPresent(UInt64.self, forKey: .epoch) ?? 0
         handover = try container.decodeIfPresent(Handover.self, forKey: .handover)
+        splits = try container.decodeIfPresent([PartitionSplit].self, forKey: .splits) ?? []
         guard partitionCount > 0, !reducers.isEmpty, owners.count == partitionCount, owners.allSatisfy(reducers.indices.contains) else {
             throw DecodingError.dataCorruptedError(forKey: .owners, in: container,
                                                    debugDescription: "want one owner among \(reducers.count) reducers for each of \(partitionCount) partitions")
+        }
+        guard splits.allSatisfy({ $0.isValid(partitionCount: partitionCount, reducerCount: reducers.count) && owners[$0.partition] == $0.pieces[0] }) else {
+            throw DecodingError.dataCorruptedError(forKey: .splits, in: container,
+                                                   debugDescription: "want each split's partition in range and its pieces on distinct reducers, the owner first")
         }
     }
 
@@ -108,10 +117,28 @@ public struct PartitionMap: Codable, Hashable, Sendable {
         return owners.indices.filter { owners[$0] == slot }
     }
 
-    /// Completes `handover`: its reducers and owners become the map's, one epoch later.
+    /// The partitions the reducer `id` holds data of: those it owns and those it takes a piece of.
+    public func partitions(heldBy id: String) -> [Int] {
+        guard let slot = ordinal(of: id) else { return [] }
+        let pieces = splits.filter { $0.pieces.contains(slot) }.map(\.partition)
+        return Array(Set(partitions(ownedBy: id)).union(pieces)).sorted()
+    }
+
+    /// The split of `partition`, if it is split.
+    public func split(of partition: Int) -> PartitionSplit? {
+        splits.first { $0.partition == partition }
+    }
+
+    /// The slots holding `partition`'s data: its pieces when it is split, else its owner.
+    public func holders(ofPartition partition: Int) -> [Int] {
+        split(of: partition)?.pieces ?? [owners[partition]]
+    }
+
+    /// Completes `handover`: its reducers, owners and splits become the map's, one epoch later.
     public mutating func complete(_ handover: Handover) {
         reducers = handover.reducers
         owners = handover.owners
+        splits = handover.splits ?? []
         epoch += 1
         self.handover = nil
         version += 1
@@ -120,13 +147,80 @@ public struct PartitionMap: Codable, Hashable, Sendable {
     /// FNV-1a, 64-bit, over the UTF-8 bytes of `text`.
     public static func fnv1a64(_ text: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
+        fnv1a64(text, into: &hash)
+        return hash
+    }
+
+    @inline(__always)
+    static func fnv1a64(_ text: String, into hash: inout UInt64) {
+        for byte in text.utf8 { fnv1a64(byte, into: &hash) }
+    }
+
+    @inline(__always)
+    static func fnv1a64(_ byte: UInt8, into hash: inout UInt64) {
+        hash ^= UInt64(byte)
+        hash &*= 0x100_0000_01b3
+    }
+
+    /// The stable hash that picks a series' piece of a split partition: FNV-1a, 64-bit, over
+    /// the name, then each tag (sorted by key) as a 0 byte, key, `=`, value.
+    public static func seriesHash(_ key: SeriesKey) -> UInt64 {
+        var hash = fnv1a64(key.name)
+        for tag in key.tags {
+            fnv1a64(0, into: &hash)
+            fnv1a64(tag.key, into: &hash)
+            fnv1a64(UInt8(ascii: "="), into: &hash)
+            fnv1a64(tag.value, into: &hash)
         }
         return hash
     }
 
+}
+
+/// A hot partition's series spread over several reducers: series `key` goes to slot
+/// `pieces[seriesHash(key) mod pieces.count]`. The first piece is the partition's owner, which
+/// also keeps everything the partition held before the split; a query asks every piece.
+public struct PartitionSplit: Codable, Hashable, Sendable {
+    public var partition: Int
+    /// Reducer slots, distinct, the owner first.
+    public var pieces: [Int]
+
+    public init(partition: Int, pieces: [Int]) {
+        self.partition = partition
+        self.pieces = pieces
+    }
+
+    /// The slot taking the series of hash `seriesHash`.
+    @inline(__always)
+    public func slot(ofSeriesHash seriesHash: UInt64) -> Int {
+        pieces[Int(seriesHash % UInt64(pieces.count))]
+    }
+
+    func isValid(partitionCount: Int, reducerCount: Int) -> Bool {
+        (0..<partitionCount).contains(partition) && pieces.count >= 2 && Set(pieces).count == pieces.count
+            && pieces.allSatisfy((0..<reducerCount).contains)
+    }
+}
+
+/// Which reducer slot takes each series, as flat arrays for a flush's inner loop.
+public struct PartitionRouter: Sendable {
+    private let owners: [Int]
+    /// Per partition: its pieces when split, else empty.
+    private let pieces: [[Int]]
+
+    public init(_ map: PartitionMap) {
+        owners = map.owners
+        var pieces = [[Int]](repeating: [], count: map.partitionCount)
+        for split in map.splits { pieces[split.partition] = split.pieces }
+        self.pieces = pieces
+    }
+
+    /// The slot taking the series of hash `seriesHash` in `partition`.
+    @inline(__always)
+    public func slot(partition: Int, seriesHash: UInt64) -> Int {
+        let split = pieces[partition]
+        return split.isEmpty ? owners[partition] : split[Int(seriesHash % UInt64(split.count))]
+    }
 }
 
 /// Where a reducer listens.

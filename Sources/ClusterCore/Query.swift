@@ -25,6 +25,9 @@ public struct QuerySpec: Codable, Hashable, Sendable {
     /// Where buckets start, ns past the epoch's multiples of `step` (a multiple of the base
     /// window below `step`); `nil`: 0, buckets aligned to the epoch.
     public var offset: Int64?
+    /// The epoch of the map the asker routed by (`nil`: the reducer's own): a reducer whose map
+    /// is newer refuses the query with `moved`, so that no window is answered from two holders.
+    public var epoch: UInt64?
 
     public init(name: String, from: Int64, to: Int64, step: Int64, tags: [Tag] = [], groupBy: [String] = [], stats: [String] = ["avg"],
                 seriesMax: Int? = nil, perSeries: Bool? = nil, offset: Int64? = nil) {

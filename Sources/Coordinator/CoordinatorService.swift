@@ -27,6 +27,8 @@ public struct CoordinatorConfiguration: Sendable {
     public var clusterSecret: [UInt8]?
     /// A handover not done in this long is abandoned (ownership unchanged) and tried again.
     public var handoverTimeoutMs = 120_000
+    /// When hot partitions are split by series, and joined again.
+    public var splitPolicy = SplitPolicy()
 
     public init(dataDirectory: String, endpoint: String) {
         self.dataDirectory = dataDirectory
@@ -49,6 +51,7 @@ public final class CoordinatorService: Sendable {
     let imbalance: Gauge
     let hotPartitions: Gauge
     let proposedMoves: Gauge
+    let splitPartitions: Gauge
     let registry: PrometheusCollectorRegistry
 
     public init(configuration: CoordinatorConfiguration, registry: PrometheusCollectorRegistry, logger: Logger) {
@@ -58,6 +61,7 @@ public final class CoordinatorService: Sendable {
         liveNodes = registry.gauge("windrow_live_nodes", help: "Nodes that sent a heartbeat recently.")
         imbalance = registry.gauge("windrow_cluster_load_imbalance", help: "The busiest live reducer's measured load over the mean reducer's (1: even).")
         hotPartitions = registry.gauge("windrow_cluster_hot_partitions", help: "Partitions carrying more than 1.5 times a reducer's fair share of the load.")
+        splitPartitions = registry.gauge("windrow_cluster_split_partitions", help: "Hot partitions split by series over several reducers now.")
         proposedMoves = registry.gauge("windrow_cluster_proposed_moves", help: "Partition moves that would balance the measured load.")
         self.registry = registry
     }
@@ -101,6 +105,7 @@ public final class CoordinatorService: Sendable {
             logger.notice("the saved cluster has \(map.reducers.count) reducers; --reducers \(configuration.reducerCount) only sizes a new cluster (reducers join and drain by handover)")
         }
         saved.livenessTimeout = Int64(configuration.livenessTimeoutMs) * 1_000_000
+        saved.splitPolicy = configuration.splitPolicy
         return saved
     }
 
@@ -159,6 +164,7 @@ public final class CoordinatorService: Sendable {
                 let plan = state.balance(now: now)
                 imbalance.set(plan.imbalance)
                 hotPartitions.set(Double(plan.hotPartitions.count))
+                splitPartitions.set(Double(state.map.splits.count))
                 proposedMoves.set(Double(plan.moves.count))
             }
             if saved.0 != state.map || saved.1 != state.watermark || saved.2 != state.draining || saved.3 != state.desiredReducers {

@@ -386,12 +386,21 @@ struct ClusterSummary: Encodable {
         var proposedMoves: [Move]
     }
 
+    /// A hot partition split by series.
+    struct Split: Encodable {
+        var partition: Int
+        /// The reducers taking its pieces, the owner first.
+        var pieces: [String]
+    }
+
     /// The handover under way.
     struct Running: Encodable {
         var id: UInt64
         var phase: String
         var reason: String
         var moves: [Balance.Move]
+        /// The splits once it completes.
+        var splits: [Split]
         var waitsFor: [String]
         /// Epoch milliseconds.
         var startedAt: Int64
@@ -404,6 +413,7 @@ struct ClusterSummary: Encodable {
     var owners: [Int]
     /// Completed handovers so far.
     var epoch: UInt64
+    var splits: [Split]
     var handover: Running?
     var lastHandover: HandoverOutcome?
     var draining: [String]
@@ -421,9 +431,13 @@ struct ClusterSummary: Encodable {
         reducers = view.map.reducers.map { $0?.id }
         owners = view.map.owners
         epoch = view.map.epoch
+        let map = view.map
+        let named = { (split: PartitionSplit) in Split(partition: split.partition, pieces: split.pieces.map { map.reducers[$0]?.id ?? "" }) }
+        splits = map.splits.map(named)
         handover = view.map.handover.map {
             Running(id: $0.id, phase: $0.phase.rawValue, reason: $0.reason,
                     moves: $0.moves.map { Balance.Move(partition: $0.partition, from: $0.from, to: $0.to) },
+                    splits: ($0.splits ?? []).map(named),
                     waitsFor: view.handoverWaitsFor ?? [], startedAt: $0.startedAt / 1_000_000)
         }
         lastHandover = view.lastHandover

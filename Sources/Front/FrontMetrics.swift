@@ -10,6 +10,7 @@ struct FrontMetrics {
     let queriesRefused: Counter
     let queriesRefusedRetention: Counter
     let queriesRerouted: Counter
+    let splitQueries: Counter
     let callsInFlight: Gauge
 
     init(registry: PrometheusCollectorRegistry) {
@@ -22,6 +23,7 @@ struct FrontMetrics {
         queriesRefusedRetention = registry.counter("windrow_queries_refused_total", labels: [("reason", "retention")],
                                                    help: "Queries refused with 422: they would read more series than --query-series-max, or ask for a step finer than --retention still keeps.")
         queriesRerouted = registry.counter("windrow_queries_rerouted_total", help: "Reducer calls sent again to a partition's new owner after a handover moved it.")
+        splitQueries = registry.counter("windrow_split_queries_total", help: "Queries of a split partition, answered by merging the window states of every piece.")
         streams = registry.gauge("windrow_sse_streams", help: "Server-Sent Event streams open now.")
         callsInFlight = registry.gauge("windrow_zmq_calls_in_flight", help: "Requests sent to other nodes over ZeroMQ and awaiting their answer.")
     }

@@ -125,12 +125,20 @@ public final class FrontService: Service, Sendable {
         String(UInt64.random(in: 0...UInt64.max), radix: 36) + String(UInt64.random(in: 0...UInt64.max), radix: 36)
     }
 
-    /// Asks the reducer owning `spec.name` for the stats of its buckets.
+    /// Asks the reducer owning `spec.name` for the stats of its buckets; for a split partition,
+    /// asks every piece for its window states and merges them here.
     public func query(_ spec: QuerySpec) async throws(FrontError) -> QueryAnswer {
         var spec = spec
         spec.seriesMax = configuration.querySeriesMax
         do {
-            return try await callOwner(of: spec.name, spec)
+            return try await withHolders(of: spec.name) { map, holders throws(RPCError) in
+                var asked = spec
+                asked.epoch = map.epoch
+                guard holders.count > 1 else { return try await self.ask(asked, holders[0]) }
+                self.metrics.splitQueries.increment()
+                let pieces = try await self.askEach(holders, StatesQuery(asked))
+                do { return try QueryStates.merge(pieces, spec: asked) } catch { throw RPCError(.remote, "merging the pieces: \(error)") }
+            }
         } catch where error.description.hasPrefix(QuerySeriesLimitError.prefix) {
             metrics.queriesRefused.increment()
             throw FrontError(status: 422, description: String(error.description.dropFirst(QuerySeriesLimitError.prefix.count)))
@@ -142,37 +150,68 @@ public final class FrontService: Service, Sendable {
         }
     }
 
-    /// The series of `name`, from the reducer that owns it.
+    /// The series of `name`, from the reducers that hold it.
     public func series(named name: String) async throws(FrontError) -> [SeriesListing] {
         do {
-            return try await callOwner(of: name, SeriesRequest(name: name))
+            return try await withHolders(of: name) { _, holders throws(RPCError) in
+                let listings = try await self.askEach(holders, SeriesRequest(name: name))
+                guard listings.count > 1 else { return listings[0] }
+                return Set(listings.joined()).sorted { $0.tags != $1.tags ? $0.tags.lexicographicallyPrecedes($1.tags) : $0.type < $1.type }
+            }
         } catch {
             throw FrontError.unavailable(error.description)
         }
     }
 
-    /// Calls the reducer owning `name`'s partition. One that answers "moved" (a handover gave
-    /// the partition away since this front's map) sends the front for a fresh map and to the
-    /// new owner, a few times.
-    func callOwner<Call: InternalCall>(of name: String, _ call: Call) async throws(RPCError) -> Call.Reply {
+    /// Calls `body` with the map and the reducers holding `name`'s partition (its owner, or
+    /// every piece of a split). A reducer that answers "moved" (a handover changed the
+    /// partition's holders since this front's map) sends the front for a fresh map and round
+    /// again, a few times.
+    func withHolders<Reply>(of name: String,
+                            _ body: (PartitionMap, [ReducerAddress]) async throws(RPCError) -> Reply) async throws(RPCError) -> Reply {
         var attempt = 0
         while true {
             guard let view = await clusterView() else { throw RPCError(.remote, "the coordinator has not answered yet") }
-            let ordinal = view.map.reducerOrdinal(ofPartition: view.map.partition(of: name))
-            guard let reducer = view.map.reducers[ordinal] else { throw RPCError(.remote, "reducer \(ordinal) has not registered") }
+            var holders = [ReducerAddress]()
+            for slot in view.map.holders(ofPartition: view.map.partition(of: name)) {
+                guard let reducer = view.map.reducers[slot] else { throw RPCError(.remote, "reducer \(slot) has not registered") }
+                holders.append(reducer)
+            }
             do {
-                return try await client.call(call, at: reducer.query, timeout: .milliseconds(configuration.callTimeoutMs))
+                return try await body(view.map, holders)
             } catch where error.description.contains("moved: ") && attempt < 20 {
                 attempt += 1
                 metrics.queriesRerouted.increment()
                 try? await Task.sleep(for: .milliseconds(100))
                 await refresh()
-            } catch where error.description.hasPrefix(QuerySeriesLimitError.prefix) || error.description.hasPrefix(QueryRetentionError.prefix) {
-                throw error
-            } catch {
-                throw RPCError(.remote, "reducer \(reducer.id) at \(reducer.query): \(error)")
             }
         }
+    }
+
+    /// Calls one reducer; an error names it, unless it is a refusal the caller answers `422`.
+    func ask<Call: InternalCall>(_ call: Call, _ reducer: ReducerAddress) async throws(RPCError) -> Call.Reply {
+        do {
+            return try await client.call(call, at: reducer.query, timeout: .milliseconds(configuration.callTimeoutMs))
+        } catch where error.description.hasPrefix(QuerySeriesLimitError.prefix) || error.description.hasPrefix(QueryRetentionError.prefix) {
+            throw error
+        } catch {
+            throw RPCError(.remote, "reducer \(reducer.id) at \(reducer.query): \(error)")
+        }
+    }
+
+    /// Calls every reducer of `reducers` at once; the replies in their order, or the first error.
+    func askEach<Call: InternalCall>(_ reducers: [ReducerAddress], _ call: Call) async throws(RPCError) -> [Call.Reply] {
+        let results = await withTaskGroup(of: (Int, Result<Call.Reply, RPCError>).self) { group in
+            for (index, reducer) in reducers.enumerated() {
+                group.addTask {
+                    do throws(RPCError) { return (index, .success(try await self.ask(call, reducer))) } catch { return (index, .failure(error)) }
+                }
+            }
+            var results = [(Int, Result<Call.Reply, RPCError>)]()
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        return try results.map { result throws(RPCError) in try result.get() }
     }
 
     /// Asks the coordinator to drain reducer `node` (a handover moves its partitions away).

@@ -12,6 +12,7 @@ struct HandoverImporter: Sendable {
     /// One partition's files, fetched, and the source's applied positions.
     struct Fetched: Sendable {
         var partition: Int
+        var source: String
         var files: [ManifestFile]
         var applied: [String: UInt64]
     }
@@ -28,12 +29,16 @@ struct HandoverImporter: Sendable {
     /// Files the manifest lists already (an import committed before a restart).
     let present: Set<String>
 
-    /// The name a file of the source takes here.
-    static func localName(_ name: String, handover: UInt64) -> String { "h\(handover)-" + name }
+    /// The prefix of every file this handover brings here.
+    static func prefix(handover: UInt64) -> String { "h\(handover)-" }
 
-    func run(_ sources: [(partition: Int, endpoint: String)]) -> Outcome {
+    /// The name a file of `source` takes here (several sources may give one partition: the
+    /// pieces of a split being undone).
+    static func localName(_ name: String, handover: UInt64, source: String) -> String { prefix(handover: handover) + source + "-" + name }
+
+    func run(_ sources: [(partition: Int, source: String, endpoint: String)]) -> Outcome {
         var result = [Fetched]()
-        for (partition, endpoint) in sources {
+        for (partition, source, endpoint) in sources {
             let listing: ExportListing
             switch call(ExportRequest(handover: handover, partition: partition), endpoint) {
             case .success(let answer): listing = answer
@@ -41,8 +46,9 @@ struct HandoverImporter: Sendable {
             }
             var files = [ManifestFile]()
             for file in listing.files {
-                let name = Self.localName(file.name, handover: handover)
-                files.append(ManifestFile(name: name, partition: UInt32(partition), day: file.day, group: "h\(handover)-" + file.group,
+                let name = Self.localName(file.name, handover: handover, source: source)
+                files.append(ManifestFile(name: name, partition: UInt32(partition), day: file.day,
+                                          group: Self.localName(file.group, handover: handover, source: source),
                                           level: file.level, resolution: file.resolution, bytes: file.bytes, rows: file.rows))
                 guard !present.contains(name) else { continue }
                 do {
@@ -51,7 +57,7 @@ struct HandoverImporter: Sendable {
                     return .retry("partition \(partition), file \(file.name): \(error)")
                 }
             }
-            result.append(Fetched(partition: partition, files: files, applied: listing.applied))
+            result.append(Fetched(partition: partition, source: source, files: files, applied: listing.applied))
         }
         return .fetched(result)
     }

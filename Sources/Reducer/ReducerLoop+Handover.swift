@@ -32,6 +32,14 @@ struct MovedError: Error, CustomStringConvertible {
     init(partition: Int, version: UInt64) {
         description = Self.prefix + "partition \(partition) is not held here at map version \(version); refresh the map and ask its owner"
     }
+
+    init(partition: Int, piece series: String, version: UInt64) {
+        description = Self.prefix + "series \(series) of split partition \(partition) is another reducer's piece at map version \(version); refresh the map"
+    }
+
+    init(epoch asked: UInt64, held: UInt64) {
+        description = Self.prefix + "the query was made with map epoch \(asked), and ownership has changed since (epoch \(held) here); refresh the map and ask again"
+    }
 }
 
 extension ReducerLoop {
@@ -50,13 +58,25 @@ extension ReducerLoop {
     /// away is refused partials once it is sealed for its target.
     func refreshOwnership() {
         var owned = [Bool](repeating: false, count: map.partitionCount)
-        for partition in map.partitions(ownedBy: me) { owned[partition] = true }
+        for partition in map.partitions(heldBy: me) { owned[partition] = true }
         serving = owned
         accepting = owned
+        acceptingSplit = [PartitionSplit?](repeating: nil, count: map.partitionCount)
+        for split in map.splits { acceptingSplit[split.partition] = split }
         guard let work = handover, let running = map.handover, running.id == work.id else { return }
         for partition in work.imported {
             serving[partition] = true
             accepting[partition] = true
+            acceptingSplit[partition] = nil
+        }
+        // New pieces start empty: taken (for mappers and fronts that know the new map first)
+        // once nothing more is copied, since mappers hold their flushes until the flip.
+        if running.phase == .copying, let slot = map.ordinal(of: me) {
+            for split in running.splits ?? [] where split.pieces.contains(slot) && map.split(of: split.partition) == nil {
+                serving[split.partition] = true
+                accepting[split.partition] = true
+                acceptingSplit[split.partition] = split
+            }
         }
         if work.exported {
             for partition in running.outgoing(from: me) { accepting[partition] = false }
@@ -68,14 +88,19 @@ extension ReducerLoop {
         for entry in batch.series {
             let partition = PartitionMap.partition(of: entry.key.name, count: map.partitionCount)
             if !accepting[partition] { return MovedError(partition: partition, version: map.version).description }
+            if let split = acceptingSplit[partition], split.slot(ofSeriesHash: PartitionMap.seriesHash(entry.key)) != map.ordinal(of: me) {
+                return MovedError(partition: partition, piece: "\(entry.key)", version: map.version).description
+            }
         }
         return nil
     }
 
-    /// A query's partition must be held here.
-    func checkServing(_ name: String) throws(MovedError) {
+    /// A query's partition must be held here, and the query made with a map no older than
+    /// this reducer's (an older one may not know where a split partition's files went).
+    func checkServing(_ name: String, epoch: UInt64? = nil) throws(MovedError) {
         let partition = map.partition(of: name)
         guard serving[partition] else { throw MovedError(partition: partition, version: map.version) }
+        if let epoch, epoch < map.epoch { throw MovedError(epoch: epoch, held: map.epoch) }
     }
 
     /// One turn of handover work: the map first, then sealing what is given away, fetching and
@@ -142,13 +167,13 @@ extension ReducerLoop {
         }
         let missing = running.moves.filter { $0.to == me && !work.imported.contains($0.partition) }
         guard !missing.isEmpty, clock.monotonicNanoseconds >= work.retryAt else { return }
-        var sources = [(partition: Int, endpoint: String)]()
+        var sources = [(partition: Int, source: String, endpoint: String)]()
         for move in missing {
             guard let slot = map.ordinal(of: move.from), let source = map.reducers[slot] else {
                 fail("source \(move.from) of partition \(move.partition) is not in the map")
                 return
             }
-            sources.append((move.partition, source.query))
+            sources.append((move.partition, move.from, source.query))
         }
         let importer = HandoverImporter(client: service.client, shardDirectory: shardDirectory, handover: work.id,
                                         present: Set(catalog.files.keys))
@@ -170,7 +195,7 @@ extension ReducerLoop {
         var positions = commit.store.applied
         var adopt = [PartialBatch]()
         for fetched in work.fetched {
-            let adopting = !work.adopted && map.partitions(ownedBy: me).isEmpty
+            let adopting = !work.adopted && map.partitions(heldBy: me).isEmpty
             if adopting {
                 for (origin, theirs) in fetched.applied.sorted(by: { $0.key < $1.key }) where (positions[origin] ?? 0) < theirs {
                     adopt.append(PartialBatch(id: 0, origin: origin, sequenceStart: positions[origin] ?? 0, sequenceEnd: theirs,
@@ -182,8 +207,7 @@ extension ReducerLoop {
             let origins = work.adopted ? Set(fetched.applied.keys) : Set(fetched.applied.keys).union(positions.keys)
             let differing = origins.filter { (positions[$0] ?? 0) != (fetched.applied[$0] ?? 0) }.sorted()
             if let origin = differing.first {
-                let source = running.moves.first { $0.partition == fetched.partition }?.from ?? "?"
-                fail("applied positions differ from \(source)'s for \(differing.count) mappers, e.g. \(origin): \(positions[origin] ?? 0) here, \(fetched.applied[origin] ?? 0) there")
+                fail("applied positions differ from \(fetched.source)'s for \(differing.count) mappers, e.g. \(origin): \(positions[origin] ?? 0) here, \(fetched.applied[origin] ?? 0) there")
                 for file in fetched.files where catalog.files[file.name] == nil { try? AtomicFile.remove(shardDirectory + "/" + file.name) }
                 return
             }
@@ -229,7 +253,7 @@ extension ReducerLoop {
                 waiting.append(copy)
                 continue
             }
-            let prefix = HandoverImporter.localName("", handover: copy.id)
+            let prefix = HandoverImporter.prefix(handover: copy.id)
             let names = (try? AtomicFile.list(shardDirectory)) ?? []
             for name in names where name.hasPrefix(prefix) && catalog.files[name] == nil {
                 try? AtomicFile.remove(shardDirectory + "/" + name)
@@ -249,9 +273,9 @@ extension ReducerLoop {
     func releasable() -> Set<Int> {
         guard map.handover == nil, map.isComplete else { return [] }
         let held = Set(catalog.files.values.map { Int($0.partition) }).union(commit.store.partitionsWithOpenWindows)
+        let slot = map.ordinal(of: me)
         return held.filter { partition in
-            let owner = map.reducers[map.owners[partition]]!.id
-            guard owner != me else { return false }
+            guard slot.map({ !map.holders(ofPartition: partition).contains($0) }) ?? true else { return false }
             return map.epoch > 0 || catalog.files.values.allSatisfy { Int($0.partition) != partition || $0.name.hasPrefix("h") }
         }
     }

@@ -28,6 +28,9 @@ final class ReducerLoop {
     /// By partition: whether partials are taken for it, and queries answered.
     var accepting: [Bool] = []
     var serving: [Bool] = []
+    /// Per partition split in the map: the split, of which this reducer takes the series of
+    /// its own slot only.
+    var acceptingSplit: [PartitionSplit?] = []
     /// Handovers that ended with files of theirs fetched but not committed, and the fetch
     /// thread each may still run: the files go once it is done.
     var abandonedCopies: [(id: UInt64, mailbox: Mailbox<HandoverImporter.Outcome>?)] = []
@@ -360,8 +363,13 @@ final class ReducerLoop {
                 switch InternalMethod(request) {
                 case .query:
                     let spec = try QuerySpec.decode(request.body).validated(window: map.window)
-                    try checkServing(spec.name)
-                    queries.reply(request, QuerySpec.self, try answer(spec))
+                    try checkServing(spec.name, epoch: spec.epoch)
+                    queries.reply(request, QuerySpec.self, try QueryAnswer(accumulate(spec)))
+                case .queryStates:
+                    let spec = try StatesQuery.decode(request.body).spec.validated(window: map.window)
+                    try checkServing(spec.name, epoch: spec.epoch)
+                    queries.reply(request, StatesQuery.self, QueryStates(try accumulate(spec), window: map.windowNanoseconds,
+                                                                          sketchMapping: map.sketchMapping))
                 case .names:
                     let asked = try NamesRequest.decode(request.body)
                     let names = commit.store.names(prefix: asked.prefix).union(catalog.names(prefix: asked.prefix))
@@ -382,7 +390,7 @@ final class ReducerLoop {
                     let asked = try FetchRequest.decode(request.body)
                     queries.reply(request, FetchRequest.self, try exportedBytes(asked))
                 default:
-                    queries.fail(request, "unknown method '\(request.method)'; this endpoint answers 'query', 'names', 'series', 'export' and 'fetch'")
+                    queries.fail(request, "unknown method '\(request.method)'; this endpoint answers 'query', 'query_states', 'names', 'series', 'export' and 'fetch'")
                 }
             } catch {
                 queries.fail(request, "\(error)")
@@ -391,21 +399,23 @@ final class ReducerLoop {
         }
     }
 
-    /// Merges the matching base windows of shards and memory into the query's buckets and
-    /// computes the requested stats.
-    func answer(_ spec: QuerySpec) throws -> QueryAnswer {
+    /// Merges the matching base windows of shards and memory into the query's buckets. Files a
+    /// handover under way brought for a partition served here already (a split's pieces
+    /// joining their owner) count only for a query made with the map that completes it.
+    func accumulate(_ spec: QuerySpec) throws -> BucketAccumulator {
         var accumulator = BucketAccumulator(spec: spec)
         let (hits, misses) = (catalog.resultHits, catalog.resultMisses)
         defer {
             metrics.resultCacheHits.increment(by: Int64(catalog.resultHits - hits))
             metrics.resultCacheMisses.increment(by: Int64(catalog.resultMisses - misses))
         }
-        try catalog.rows(partition: map.partition(of: spec.name), spec: spec, into: &accumulator)
+        let hidden = (spec.epoch ?? map.epoch) <= map.epoch ? map.handover.map { HandoverImporter.prefix(handover: $0.id) } : nil
+        try catalog.rows(partition: map.partition(of: spec.name), spec: spec, hiding: hidden, into: &accumulator)
         let quarantined = catalog.takeQuarantined()
         if !quarantined.isEmpty { quarantineRows(quarantined.count, source: "shard", lines: quarantined) }
         try commit.sealingRows(partition: map.partition(of: spec.name), matching: spec.filter, from: spec.from, to: spec.to, into: &accumulator)
         try commit.store.openRows(matching: spec.filter, from: spec.from, to: spec.to, into: &accumulator)
-        return try QueryAnswer(accumulator)
+        return accumulator
     }
 
     // MARK: Heartbeat and sealing

@@ -76,8 +76,10 @@ struct ShardCatalog {
     /// step, with a range aligned to it or covering the file whole. A file the range covers
     /// whole answers from its cached buckets for the query's shape (files never change, and
     /// buckets are aligned to the epoch, so they serve any range that covers it).
-    mutating func rows(partition: Int, spec: QuerySpec, into accumulator: inout BucketAccumulator) throws {
-        for group in (byPartition[partition] ?? [:]).values {
+    /// Groups whose names start with `hiding` are left out.
+    mutating func rows(partition: Int, spec: QuerySpec, hiding: String? = nil, into accumulator: inout BucketAccumulator) throws {
+        for (name, group) in byPartition[partition] ?? [:] {
+            if let hiding, name.hasPrefix(hiding) { continue }
             guard let reader = try pick(group, spec) else { continue }
             guard spec.from <= reader.windowStartMin, spec.to > reader.windowStartMax else {
                 try rows(reader, spec: spec, into: &accumulator)

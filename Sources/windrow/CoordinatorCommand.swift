@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClusterCore
 import Coordinator
 import Model
 import Prometheus
@@ -20,6 +21,11 @@ struct CoordinatorCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds without a heartbeat before a node counts as down.") var livenessTimeoutMs = Env.int("LIVENESS_TIMEOUT_MS", 5000)
     @Option(help: "Milliseconds a handover may take before it is abandoned (ownership unchanged) and tried again; mappers hold their flushes while one runs.") var handoverTimeoutMs = Env.int("HANDOVER_TIMEOUT_MS", 120_000)
 
+    @Option(help: "Split a partition by series over several reducers when its load exceeds this many times a reducer's fair share; 0: never.")
+    var splitFactor = Env.double("SPLIT_FACTOR", 1.5)
+    @Option(help: "Milliseconds a partition must stay hot before it is split, or cool (below half the threshold) before it is joined again.")
+    var splitHoldMs = Env.int("SPLIT_HOLD_MS", 60_000)
+
     func run() async throws {
         let logger = common.logger("windrow.coordinator")
         var configuration = CoordinatorConfiguration(dataDirectory: dataDir, endpoint: listen)
@@ -31,8 +37,10 @@ struct CoordinatorCommand: AsyncParsableCommand {
         configuration.sketchAccuracy = sketchAccuracy
         configuration.livenessTimeoutMs = livenessTimeoutMs
         configuration.handoverTimeoutMs = handoverTimeoutMs
+        configuration.splitPolicy = SplitPolicy(factor: splitFactor, holdNanoseconds: Int64(splitHoldMs) * 1_000_000)
         configuration.seriesMax = clusterSeriesMax > 0 ? clusterSeriesMax : nil
         guard reducers >= 1, partitions >= reducers else { throw ValidationError("need 1 <= reducers <= partitions") }
+        guard splitFactor >= 0, splitFactor.isFinite, splitHoldMs >= 0 else { throw ValidationError("--split-factor and --split-hold-ms must be at least 0") }
         let registry = PrometheusCollectorRegistry()
         let service = CoordinatorService(configuration: configuration, registry: registry, logger: logger)
         let status = StatusRoutes.server(host: "0.0.0.0", port: common.httpPort, registry: registry, ready: { service.isReady })

@@ -46,11 +46,11 @@ import Wire
     @Test func idleSeriesAreForgottenAndNoLongerCount() {
         var aggregator = Self.aggregator(seriesMax: 5, nameSeriesMax: 5)
         #expect(aggregator.add(Self.batch("cpu", hosts: 0..<5), arrival: Self.now).accepted == 5)
-        _ = aggregator.drain(reducerCount: 1) { _ in 0 }
+        _ = aggregator.drain(reducerCount: 1) { _, _ in 0 }
         let later = Timestamp(nanoseconds: Self.now.nanoseconds + 11 * Self.minute)
         // Still full until the sweep after the idle time.
         #expect(aggregator.add(Self.batch("cpu", hosts: 5..<6, at: later), arrival: later).rejectedByReason == [.seriesLimit: 1])
-        _ = aggregator.drain(reducerCount: 1) { _ in 0 }
+        _ = aggregator.drain(reducerCount: 1) { _, _ in 0 }
         #expect(aggregator.seriesCount == 0)
         #expect(aggregator.add(Self.batch("cpu", hosts: 5..<10, at: later), arrival: later).accepted == 5)
     }

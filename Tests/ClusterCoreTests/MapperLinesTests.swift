@@ -24,7 +24,7 @@ import Wire
     /// Every drained window, by series and start.
     static func windows(_ aggregator: inout MapperAggregator) throws -> [String: WindowState] {
         var result = [String: WindowState]()
-        for group in aggregator.drain(reducerCount: 2, reducerOf: { $0 % 2 }) {
+        for group in aggregator.drain(reducerCount: 2, reducerOf: { partition, _ in partition % 2 }) {
             let series = try group.table.entries()
             for row in group.rows { result["\(series[Int(row.seriesIndex)].key)@\(row.windowStart)"] = row.state }
         }
@@ -83,13 +83,13 @@ import Wire
         let first = read((0..<8).map { "net,host=h\($0) value=\($0) \(Self.now.nanoseconds)" }.joined(separator: "\n"), at: Self.now)
         #expect(first.taken == 5 && first.refused == 3 && first.rejectedByReason == [.nameSeriesLimit: 3])
         #expect(first.firstRefusal?.message.contains("--name-series-max 5") == true)
-        _ = aggregator.drain(reducerCount: 1) { _ in 0 }
+        _ = aggregator.drain(reducerCount: 1) { _, _ in 0 }
         // Eleven minutes on, the sweep forgets h0-h4 (idle); a new set of hosts is numbered
         // afresh, and each sample lands in its own series.
         let later = Timestamp(nanoseconds: Self.now.nanoseconds + 11 * Self.minute)
         _ = read("other value=1 \(later.nanoseconds)", at: later)
         let epoch = aggregator.seriesEpoch
-        _ = aggregator.drain(reducerCount: 1) { _ in 0 }
+        _ = aggregator.drain(reducerCount: 1) { _, _ in 0 }
         #expect(aggregator.seriesEpoch == epoch + 1 && aggregator.seriesCount == 1)
         let second = read((3..<8).map { "net,host=h\($0) value=\($0 * 10) \(later.nanoseconds)" }.joined(separator: "\n"), at: later)
         #expect(second.taken == 5 && second.refused == 0)
@@ -101,7 +101,7 @@ import Wire
 
     static func windowsOf(_ aggregator: inout MapperAggregator) throws -> [String: WindowState] {
         var result = [String: WindowState]()
-        for group in aggregator.drain(reducerCount: 1, reducerOf: { _ in 0 }) {
+        for group in aggregator.drain(reducerCount: 1, reducerOf: { _, _ in 0 }) {
             let series = try group.table.entries()
             for row in group.rows { result["\(series[Int(row.seriesIndex)].key)"] = row.state }
         }
