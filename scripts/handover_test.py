@@ -11,6 +11,10 @@ acknowledged ingest and queries go on, and every answer is compared with an exac
   and another queries the fixed dataset: every answer during every move must equal the
   reference (nothing lost, nothing twice, never answered by both owners or by neither).
 - At the end every name of both datasets is checked bucket by bucket.
+- Splits: on three reducers with a low split factor, one hot name (64 series) is split by
+  series over all three under acknowledged load, then joined again once it cools, and again
+  with a piece's reducer killed as it gives its files back; the hot name is queried all along
+  (each piece's window states merged by the front) and must equal the exact reference.
 """
 import json, os, random, signal, subprocess, sys, threading, time
 
@@ -164,6 +168,12 @@ def kill_when(local, base, phase, role):
 
 
 def main():
+    moves()
+    splits()
+    return tally.finish()
+
+
+def moves():
     port = free_port()
     with LocalCluster(port, "--mappers", "2", "--reducers", "1", "--seal-interval-ms", "500", "--allowed-lateness-ms", "2000",
                       "--flush-interval-ms", "100") as local:
@@ -244,7 +254,120 @@ def main():
         tally.check(not wrong, f"every acknowledged live sample is counted once ({len(wrong)} of {len(live_names)} names wrong)")
         moved = metric_value(reducer_metrics(local, "reducer-2"), "windrow_partitions_released_total")
         tally.check(moved > 0, f"reducer-2 released the partitions it gave away ({moved})")
-    return tally.finish()
+
+
+HOT = "ho.hot"
+
+
+def hot_samples(rng, count, low, high):
+    return [{"name": HOT, "value": rng.randint(-1000, 1000), "timestamp": rng.randint(low, high), "tags": {"host": f"h{rng.randrange(64)}"}}
+            for _ in range(count)]
+
+
+def split_of(base):
+    view = cluster(base)
+    return view and view.get("handover") is None and view["splits"] and view
+
+
+def joined(base):
+    view = cluster(base)
+    return view and view.get("handover") is None and not view["splits"] and view["epoch"] > 0 and view
+
+
+class HotQueries:
+    """Queries the hot name over the whole range against a reference that does not change
+    while they run (ingest is paused)."""
+
+    def __init__(self, base, reference):
+        self.base, self.reference = base, reference
+        self.stop = threading.Event()
+        self.queries = self.unanswered = 0
+        self.mismatches = []
+
+    def run(self):
+        while not self.stop.is_set():
+            got = answer(self.base, HOT)
+            self.queries += 1
+            if got is None:
+                self.unanswered += 1
+            elif got != self.reference.of(HOT):
+                self.mismatches.append(got)
+
+    def __enter__(self):
+        self.thread = threading.Thread(target=self.run)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self.stop.set()
+        self.thread.join()
+
+
+def kill_giver(local, base):
+    """SIGKILLs the first source of the next handover that moves files, as soon as it shows."""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        view = cluster(base)
+        if view and view.get("handover") and view["handover"]["moves"]:
+            name = view["handover"]["moves"][0]["from"]
+            pid = children(local.process.pid).get(name)
+            if pid:
+                os.kill(pid, signal.SIGKILL)
+                return name
+        time.sleep(0.02)
+    return None
+
+
+def splits():
+    port = free_port()
+    # Load measured with a 3 s half-life so that a name heats and cools within seconds.
+    env = {"WINDROW_SPLIT_FACTOR": "1.2", "WINDROW_SPLIT_HOLD_MS": "3000", "WINDROW_SPLIT_MIN_LOAD": "2000", "WINDROW_LOAD_HALF_LIFE_MS": "3000"}
+    with LocalCluster(port, "--mappers", "2", "--reducers", "3", "--seal-interval-ms", "500", "--allowed-lateness-ms", "2000",
+                      "--flush-interval-ms", "100", env=env) as local:
+        base = f"http://127.0.0.1:{port}"
+        reference = Reference()
+        rng = random.Random(15)
+        # Older data of the hot name, sealed into its owner's files before any split.
+        for batch in range(20):
+            samples = hot_samples(rng, 250, START, NOW_MS - 20 * MINUTE)
+            if ingest(base, samples, f"hot-old-{batch}"):
+                reference.add(samples)
+        tally.check(not matches(base, reference, [HOT]), "splits: the hot name answers exactly before any split")
+        for cycle, kill_source in enumerate([False, True]):
+            # Hot: acknowledged ingest of recent minutes until the name is split, and on a while.
+            number, deadline, view = 0, time.time() + 90, None
+            while time.time() < deadline:
+                number += 1
+                samples = hot_samples(rng, 200, NOW_MS - 15 * MINUTE, NOW_MS)
+                if ingest(base, samples, f"hot-{cycle}-{number}"):
+                    reference.add(samples)
+                view = view or split_of(base)
+                if view and number % 40 == 0:
+                    break
+            tally.check(bool(view), f"splits, cycle {cycle}: the hot name was split "
+                                    f"({view and view['splits']}; last handover {view and view['lastHandover']})")
+            if not view:
+                return
+            pieces = view["splits"][0]["pieces"]
+            tally.check(len(pieces) == 3 and view["lastHandover"]["moves"] == 0 and "hot" in view["lastHandover"]["reason"],
+                        f"splits, cycle {cycle}: over all three reducers, no file moved ({pieces}, {view['lastHandover']['reason']!r})")
+            # Every acknowledged sample applied (the last flush is a moment behind the answer).
+            tally.check(not matches(base, reference, [HOT]), f"splits, cycle {cycle}: split, the hot name answers exactly")
+            front = metric_value(http("GET", f"{base}/metrics")[1].decode(), "windrow_split_queries_total")
+            with HotQueries(base, reference) as queries:
+                # Cooling: no more ingest; after the hold time the pieces give their files back.
+                if kill_source:
+                    killed = kill_giver(local, base)
+                    tally.check(killed in pieces[1:], f"splits: killed the piece {killed} as it gives its files back")
+                done = wait_until(lambda: joined(base), 120)
+                tally.check(bool(done), f"splits, cycle {cycle}: joined again once cool ({done and done['lastHandover']})")
+                time.sleep(1)
+            after = metric_value(http("GET", f"{base}/metrics")[1].decode(), "windrow_split_queries_total")
+            tally.check(queries.queries > 10 and not queries.mismatches,
+                        f"splits, cycle {cycle}: {queries.queries} queries of the hot name while split and joining, "
+                        f"{len(queries.mismatches)} differed from the reference, {queries.unanswered} unanswered")
+            tally.check(after > front, f"splits, cycle {cycle}: the front merged the pieces' states ({after - front:.0f} queries)")
+            tally.check(not matches(base, reference, [HOT]), f"splits, cycle {cycle}: joined, the hot name answers exactly")
 
 
 def reducer_metrics(local, name):

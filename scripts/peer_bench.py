@@ -254,16 +254,17 @@ class System:
 class Windrow(System):
     label = "Windrow"
 
-    def __init__(self, binary, extra=()):
+    def __init__(self, binary, extra=(), env=None):
         self.binary = binary
         self.extra = list(extra)
+        self.env = {**os.environ, **(env or {})}
         self.port = free_port()
         self.data = tempfile.mkdtemp(prefix="peer-windrow-")
 
     def start(self):
         self.process = subprocess.Popen([self.binary, "local", "--data-dir", self.data, "--http-port", str(self.port),
                                          "--ingest-port", "0", "--otlp-port", "0", "--log-level", "error", *self.extra], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+                                        stderr=subprocess.DEVNULL, env=self.env)
         self.wait_ready(f"http://127.0.0.1:{self.port}/readyz")
 
     def stop(self):

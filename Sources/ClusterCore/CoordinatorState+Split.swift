@@ -2,20 +2,24 @@
 ///
 /// A partition is hot when its measured load (samples plus rows merged per second, summed over
 /// its pieces) exceeds `factor` times a reducer's fair share (the cluster's load over its
-/// reducers): no move can balance it, since one reducer takes it whole. Hot for `holdNanoseconds`,
+/// reducers), and `minimumLoad`: no move can balance it, since one reducer takes it whole. Hot for `holdNanoseconds`,
 /// it is split over `ceil(load / fair share)` reducers (at least 2, at most all), the owner and
-/// then the least loaded. A split partition whose load stays below half the threshold for the
-/// hold time is joined again. A membership change (a reducer joining or draining) first undoes
+/// then the least loaded. A split partition whose load stays below half the threshold (the
+/// larger of the two) for the hold time is joined again. A membership change (a reducer joining or draining) first undoes
 /// every split, so that pieces never cross slot renumbering.
 public struct SplitPolicy: Codable, Hashable, Sendable {
     /// A partition above this many times a reducer's fair share is split; 0 splits nothing.
     public var factor: Double
     /// How long a partition must stay hot (or cold, to be joined) before it changes, ns.
     public var holdNanoseconds: Int64
+    /// Below this load (samples plus rows per second) nothing is hot: a split would cost more
+    /// than it spreads, and an idle cluster's shares stay what they were as rates decay.
+    public var minimumLoad: Double
 
-    public init(factor: Double = 1.0, holdNanoseconds: Int64 = 60_000_000_000) {
+    public init(factor: Double = 1.5, holdNanoseconds: Int64 = 60_000_000_000, minimumLoad: Double = 1_000) {
         self.factor = factor
         self.holdNanoseconds = holdNanoseconds
+        self.minimumLoad = minimumLoad
     }
 }
 
@@ -32,8 +36,7 @@ extension CoordinatorState {
         }
         let load = partitionLoad(now: now)
         let fair = load.reduce(0, +) / Double(slots)
-        guard fair > 0 else { return nil }
-        let threshold = splitPolicy.factor * fair
+        let threshold = max(splitPolicy.factor * fair, splitPolicy.minimumLoad)
         let split = Set(map.splits.map(\.partition))
         for partition in load.indices {
             if !split.contains(partition), load[partition] > threshold {

@@ -1576,11 +1576,14 @@ enum OpenAPIDocument {
                   "partition": {"type": "integer"}, "from": {"type": "string"}, "to": {"type": "string"}}}}}},
               "owners": {"type": "array", "items": {"type": "integer"}, "description": "By partition: the owning reducer's index in reducers"},
               "epoch": {"type": "integer", "description": "Handovers completed so far"},
+              "splits": {"type": "array", "description": "Hot partitions split by series: each series goes to one piece by a hash of its key; queries merge every piece",
+                "items": {"$ref": "#/components/schemas/Split"}},
               "handover": {"type": "object", "description": "The handover under way (absent when none)",
-                "required": ["id", "phase", "reason", "moves", "waitsFor", "startedAt"], "properties": {
+                "required": ["id", "phase", "reason", "moves", "splits", "waitsFor", "startedAt"], "properties": {
                 "id": {"type": "integer"}, "phase": {"type": "string", "enum": ["fencing", "copying"]}, "reason": {"type": "string"},
                 "moves": {"type": "array", "items": {"type": "object", "required": ["partition", "from", "to"], "properties": {
                   "partition": {"type": "integer"}, "from": {"type": "string"}, "to": {"type": "string"}}}},
+                "splits": {"type": "array", "description": "The splits once it completes", "items": {"$ref": "#/components/schemas/Split"}},
                 "waitsFor": {"type": "array", "items": {"type": "string"}}, "startedAt": {"type": "integer", "description": "Epoch ms"}}},
               "lastHandover": {"type": "object", "required": ["id", "reason", "moves", "completed", "durationMs"], "properties": {
                 "id": {"type": "integer"}, "reason": {"type": "string"}, "moves": {"type": "integer"}, "completed": {"type": "boolean"},
@@ -1588,6 +1591,12 @@ enum OpenAPIDocument {
               "draining": {"type": "array", "items": {"type": "string"}, "description": "Reducers draining (or drained, until they stop)"},
               "desiredReducers": {"type": "integer", "description": "The count asked for by POST /v1/cluster/reducers"}
             }
+          },
+          "Split": {
+            "type": "object",
+            "required": ["partition", "pieces"],
+            "properties": {"partition": {"type": "integer"},
+                           "pieces": {"type": "array", "items": {"type": "string"}, "description": "The reducers taking its pieces, the owner (which keeps what the partition held before the split) first"}}
           },
           "Membership": {
             "type": "object",

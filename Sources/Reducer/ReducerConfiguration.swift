@@ -17,6 +17,9 @@ public struct ReducerConfiguration: Sendable {
     public var allowedLatenessMs: Int = 30_000
     /// How often the reducer looks for windows to seal.
     public var sealIntervalMs: Int = 5_000
+    /// The half-life of the per-partition load it reports (which the coordinator balances and
+    /// splits by): shorter reacts sooner to a change of load, longer rides out bursts.
+    public var loadHalfLifeSeconds: Double = 30
     /// Checkpoint (snapshot open windows, rotate the log) once the log is this large.
     public var walBytesMax: Int = 256 << 20
     /// Most shard files held open for reading at once (least recently used closed first).

@@ -234,7 +234,7 @@ final class ReducerLoop {
         reportFiles()
         metrics.openWindows.set(Double(commit.store.openWindowCount))
         // Replayed rows are not load: measuring starts now.
-        commit.store.load = LoadMeter(partitionCount: map.partitionCount)
+        commit.store.load = LoadMeter(partitionCount: map.partitionCount, halfLifeSeconds: configuration.loadHalfLifeSeconds)
         lastHeartbeat = clock.monotonicNanoseconds
         logger.info("recovered: \(catalog.files.count) shard files (manifest version \(manifest.state.version)), \(commit.store.openWindowCount) open windows, \(replayed) partial batches replayed")
     }

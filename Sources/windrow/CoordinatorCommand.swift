@@ -25,6 +25,8 @@ struct CoordinatorCommand: AsyncParsableCommand {
     var splitFactor = Env.double("SPLIT_FACTOR", 1.5)
     @Option(help: "Milliseconds a partition must stay hot before it is split, or cool (below half the threshold) before it is joined again.")
     var splitHoldMs = Env.int("SPLIT_HOLD_MS", 60_000)
+    @Option(help: "Below this load (samples plus rows merged per second) no partition is split, and a split one is joined again below half of it.")
+    var splitMinLoad = Env.double("SPLIT_MIN_LOAD", 1_000)
 
     func run() async throws {
         let logger = common.logger("windrow.coordinator")
@@ -37,10 +39,12 @@ struct CoordinatorCommand: AsyncParsableCommand {
         configuration.sketchAccuracy = sketchAccuracy
         configuration.livenessTimeoutMs = livenessTimeoutMs
         configuration.handoverTimeoutMs = handoverTimeoutMs
-        configuration.splitPolicy = SplitPolicy(factor: splitFactor, holdNanoseconds: Int64(splitHoldMs) * 1_000_000)
+        configuration.splitPolicy = SplitPolicy(factor: splitFactor, holdNanoseconds: Int64(splitHoldMs) * 1_000_000, minimumLoad: splitMinLoad)
         configuration.seriesMax = clusterSeriesMax > 0 ? clusterSeriesMax : nil
         guard reducers >= 1, partitions >= reducers else { throw ValidationError("need 1 <= reducers <= partitions") }
-        guard splitFactor >= 0, splitFactor.isFinite, splitHoldMs >= 0 else { throw ValidationError("--split-factor and --split-hold-ms must be at least 0") }
+        guard splitFactor >= 0, splitFactor.isFinite, splitHoldMs >= 0, splitMinLoad >= 0, splitMinLoad.isFinite else {
+            throw ValidationError("--split-factor, --split-hold-ms and --split-min-load must be at least 0")
+        }
         let registry = PrometheusCollectorRegistry()
         let service = CoordinatorService(configuration: configuration, registry: registry, logger: logger)
         let status = StatusRoutes.server(host: "0.0.0.0", port: common.httpPort, registry: registry, ready: { service.isReady })

@@ -15,6 +15,8 @@ struct ReducerCommand: AsyncParsableCommand {
     @Option(help: "ZeroMQ ROUTER endpoint for queries.") var query = Env.string("QUERY", "tcp://0.0.0.0:5561")
     @Option(help: "Milliseconds after a window's end (by the watermark) before it is sealed.") var allowedLatenessMs = Env.int("ALLOWED_LATENESS_MS", 30_000)
     @Option(help: "How often (ms) to look for windows to seal.") var sealIntervalMs = Env.int("SEAL_INTERVAL_MS", 5000)
+    @Option(help: "Half-life (ms) of the per-partition load reported to the coordinator, which balances and splits by it.")
+    var loadHalfLifeMs = Env.int("LOAD_HALF_LIFE_MS", 30_000)
     @Option(help: "Most shard files held open for reading at once (least recently used closed first).") var openFilesMax = Env.int("OPEN_FILES_MAX", 256)
     @Option(help: "How long rows are kept per resolution, as in 1m=30d,1h=400d,1d=forever (unnamed: forever).") var retention = Env.string("RETENTION", "")
     @Option(help: "Most bytes per second compaction writes (0: unpaced).") var compactionMibPerSecond = Env.int("COMPACTION_MIB_PER_SECOND", 64)
@@ -28,6 +30,8 @@ struct ReducerCommand: AsyncParsableCommand {
         configuration.statusURL = common.statusURL
         configuration.allowedLatenessMs = allowedLatenessMs
         configuration.sealIntervalMs = sealIntervalMs
+        guard loadHalfLifeMs >= 100 else { throw ValidationError("--load-half-life-ms must be at least 100") }
+        configuration.loadHalfLifeSeconds = Double(loadHalfLifeMs) / 1000
         guard openFilesMax >= 1 else { throw ValidationError("--open-files-max must be at least 1") }
         configuration.openFilesMax = openFilesMax
         guard compactionMibPerSecond >= 0 else { throw ValidationError("--compaction-mib-per-second must be 0 (unpaced) or more") }

@@ -29,7 +29,7 @@ import Wire
     func cluster() -> CoordinatorState {
         var state = CoordinatorState(partitionCount: 12, reducerCount: 3, windowNanoseconds: Self.window, sketchAccuracy: 0,
                                      livenessTimeout: 1_000 * Self.second)
-        state.splitPolicy = SplitPolicy(factor: 1.5, holdNanoseconds: 10 * Self.second)
+        state.splitPolicy = SplitPolicy(factor: 1.5, holdNanoseconds: 10 * Self.second, minimumLoad: 40)
         for ordinal in 0..<3 { _ = state.heartbeat(reducer("reducer-\(ordinal)", ordinal: ordinal), now: 0) }
         for id in ["mapper-0", "mapper-1"] { _ = state.heartbeat(mapper(id), now: 0) }
         return state
