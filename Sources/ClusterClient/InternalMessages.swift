@@ -30,6 +30,9 @@ public enum InternalMethod: String, Sendable, CaseIterable {
     case samples
     /// Mapper acknowledged endpoint: a line protocol body, parsed by the mapper (→ `IngestReply`).
     case lines
+    /// Mapper acknowledged endpoint: the first answer it gave a keyed batch, if it remembers
+    /// one (`RetryLookup` → `IngestReply?`); asked by a front whose key moved to a new mapper.
+    case retryLookup = "retry_lookup"
     /// Coordinator: drain a reducer (`DrainRequest` → `MembershipReply`).
     case drain
     /// Coordinator: ask for a reducer count (`ScaleRequest` → `MembershipReply`).
@@ -120,6 +123,27 @@ extension AppliedRequest: JSONCall {
 
     func validate() throws(MessageError) {
         guard !origin.isEmpty, origin.utf8.count <= nameBytesMax else { throw MessageError(.applied, "origin must be 1 to \(nameBytesMax) bytes") }
+    }
+}
+
+/// Asks a mapper for the first answer to a keyed batch.
+public struct RetryLookup: JSONCall {
+    public typealias Reply = IngestReply?
+    public static var method: InternalMethod { .retryLookup }
+    public var producer: String
+    public var sequence: UInt64
+
+    public init(_ key: ProducerKey) {
+        producer = key.producer
+        sequence = key.sequence
+    }
+
+    public var key: ProducerKey { ProducerKey(producer: producer, sequence: sequence) }
+
+    func validate() throws(MessageError) {
+        guard !producer.isEmpty, producer.utf8.count <= ProducerKey.producerBytesMax else {
+            throw MessageError(.retryLookup, "producer must be 1 to \(ProducerKey.producerBytesMax) bytes")
+        }
     }
 }
 

@@ -5,6 +5,8 @@ public struct CoordinatorState: Codable, Sendable {
         public var report: NodeReport
         /// When the last heartbeat arrived, ns (coordinator clock).
         public var lastSeen: Int64
+        /// When the first heartbeat of this id arrived (`nil` in a state saved before it was kept).
+        public var firstSeen: Int64?
     }
 
     public internal(set) var map: PartitionMap
@@ -66,7 +68,7 @@ public struct CoordinatorState: Codable, Sendable {
         if report.role == .reducer, let earlier = members[report.id], !isAlive(earlier, now: now), map.ordinal(of: report.id) == nil {
             draining.remove(report.id)
         }
-        members[report.id] = Member(report: report, lastSeen: now)
+        members[report.id] = Member(report: report, lastSeen: now, firstSeen: members[report.id].map { $0.firstSeen ?? $0.lastSeen } ?? now)
         if report.role == .reducer, let ordinal = report.ordinal,
            let partials = report.endpoints["partials"], let query = report.endpoints["query"] {
             map.register(ordinal: ordinal, address: ReducerAddress(id: report.id, partials: partials, query: query))
@@ -109,7 +111,8 @@ public struct CoordinatorState: Codable, Sendable {
     /// Everything, for `GET /v1/cluster`.
     public func view(now: Int64) -> ClusterView {
         let nodes = members.values.sorted { ($0.report.role.rawValue, $0.report.id) < ($1.report.role.rawValue, $1.report.id) }.map {
-            ClusterView.Node(report: $0.report, alive: isAlive($0, now: now), lastSeenMs: (now - $0.lastSeen) / 1_000_000)
+            ClusterView.Node(report: $0.report, alive: isAlive($0, now: now), lastSeenMs: (now - $0.lastSeen) / 1_000_000,
+                             knownForMs: $0.firstSeen.map { (now - $0) / 1_000_000 })
         }
         var view = ClusterView(map: map, watermark: watermark, nodes: nodes, balance: balance(now: now))
         view.draining = draining.isEmpty ? nil : draining.sorted()

@@ -59,6 +59,8 @@ public struct ClusterView: Codable, Hashable, Sendable {
         public var alive: Bool
         /// Milliseconds since the last heartbeat.
         public var lastSeenMs: Int64
+        /// Milliseconds since the coordinator first heard of this id.
+        public var knownForMs: Int64?
     }
 
     public var map: PartitionMap

@@ -92,16 +92,28 @@ public final class FrontService: Service, Sendable {
         if idempotencyKey == nil {
             // A fresh key, drawn until its owner is a live mapper (a retry with it then goes there too).
             let liveIDs = Set(live.map(\.report.id))
-            repeat { key = Self.freshKey() } while !liveIDs.contains(Self.owner(of: key, among: ids))
+            repeat { key = Self.freshKey() } while !liveIDs.contains(KeyOwnership.owner(of: key, among: ids))
         }
-        let ownerID = Self.owner(of: key, among: ids)
+        let ownerID = KeyOwnership.owner(of: key, among: ids)
         guard let owner = mappers.first(where: { $0.report.id == ownerID }), owner.alive, let endpoint = owner.report.endpoints["acked"] else {
             throw FrontError(status: 503, description: "mapper \(ownerID), which takes the batches of this Idempotency-Key, is not alive; retry later with the same key",
                              idempotencyKey: key)
         }
+        let producerKey = ProducerKey(producer: "http:" + key, sequence: 0)
+        // A client's key may have been taken by a mapper that owned it before `ownerID` joined.
+        if idempotencyKey != nil {
+            let joined = mappers.map { (id: $0.report.id, knownForMs: $0.knownForMs ?? .max) }
+            for earlier in KeyOwnership.earlierOwners(of: key, owner: ownerID, mappers: joined, windowMs: KeyOwnership.retryWindowMs) {
+                guard let node = live.first(where: { $0.report.id == earlier }), let at = node.report.endpoints["acked"] else { continue }
+                if let first = try? await client.call(RetryLookup(producerKey), at: at, credential: configuration.mapperToken,
+                                                      timeout: .milliseconds(configuration.callTimeoutMs)) ?? nil {
+                    return first
+                }
+            }
+        }
         let reply: IngestReply
         do {
-            reply = try await client.call(make(ProducerKey(producer: "http:" + key, sequence: 0)), at: endpoint, credential: configuration.mapperToken,
+            reply = try await client.call(make(producerKey), at: endpoint, credential: configuration.mapperToken,
                                           timeout: .milliseconds(configuration.callTimeoutMs))
         } catch {
             logger.warning("ingest through \(ownerID) at \(endpoint) failed: \(error)")
@@ -113,12 +125,6 @@ public final class FrontService: Service, Sendable {
             throw FrontError(status: status, description: "mapper \(ownerID) refused the batch: \(batchError)", idempotencyKey: key)
         }
         return reply
-    }
-
-    /// The mapper (by id) that takes the batches of `key`: the highest FNV-1a hash of key and
-    /// id, so that keys move only when their own mapper leaves.
-    static func owner(of key: String, among ids: [String]) -> String {
-        ids.max { PartitionMap.fnv1a64(key + "/" + $0) < PartitionMap.fnv1a64(key + "/" + $1) } ?? ""
     }
 
     static func freshKey() -> String {

@@ -192,8 +192,18 @@ final class MapperLoop {
                     metrics.rejectedBatch("invalid")
                     reply(request, IngestReply(batchID: 0, accepted: 0, rejected: 0, errors: [], batchError: error.description))
                 }
+            case .retryLookup:
+                if let refusal = refusal(of: request.credential, frame: nil) {
+                    acked.fail(request, refusal)
+                    continue
+                }
+                do {
+                    acked.reply(request, RetryLookup.self, retries.reply(for: try RetryLookup.decode(request.body).key))
+                } catch {
+                    acked.fail(request, error.description)
+                }
             default:
-                acked.fail(request, "unknown method '\(request.method)'; a mapper answers 'samples' and 'lines'")
+                acked.fail(request, "unknown method '\(request.method)'; a mapper answers 'samples', 'lines' and 'retry_lookup'")
             }
         }
         if taken > 0 { metrics.ingestMessagesPerTurn.record(Double(taken)) }
