@@ -4,10 +4,20 @@ public enum KeyOwnership {
     /// How long mappers remember keys by default (`--retry-window-seconds`), ms.
     public static let retryWindowMs: Int64 = 900_000
 
-    /// The mapper (by id) that takes the batches of `key`: the highest FNV-1a hash of key and
-    /// id, so that keys move only when their own mapper leaves, or to a mapper that joins.
+    /// The mapper (by id) that takes the batches of `key`: the highest score of key and id, so
+    /// that keys move only when their own mapper leaves, or to a mapper that joins.
     public static func owner(of key: String, among ids: [String]) -> String {
-        ids.max { PartitionMap.fnv1a64(key + "/" + $0) < PartitionMap.fnv1a64(key + "/" + $1) } ?? ""
+        ids.max { score(key, $0) < score(key, $1) } ?? ""
+    }
+
+    /// FNV-1a of `key/id`, mixed by splitmix64's finalizer: ids that differ only in their last
+    /// byte (`mapper-0`, `mapper-1`) would otherwise differ only in the hash's low bits, and
+    /// the last of them would win half of all keys.
+    static func score(_ key: String, _ id: String) -> UInt64 {
+        var hash = PartitionMap.fnv1a64(key + "/" + id)
+        hash = (hash ^ (hash >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        hash = (hash ^ (hash >> 27)) &* 0x94d0_49bb_1331_11eb
+        return hash ^ (hash >> 31)
     }
 
     /// The mappers that owned `key` before `owner` joined, when it joined within the retry

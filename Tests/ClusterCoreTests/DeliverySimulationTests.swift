@@ -9,7 +9,8 @@ import Wire
 /// `ReducerCommit`, with the real aggregator, store and encodings): the network drops,
 /// duplicates, delays and reorders messages; mappers and reducers crash at any step and
 /// recover from what they had made durable; seals move windows out of memory; handovers move
-/// partitions between reducers (fence, seal, copy, flip, release) at any point of it. After every
+/// partitions between reducers (fence, seal, copy, flip, release) at any point of it, and split
+/// partitions by series over several reducers and join them again. After every
 /// step no window may hold more samples than were acknowledged for it; at the end, with the
 /// faults healed, every acknowledged sample is counted exactly once. A failure names its seed.
 @Suite struct DeliverySimulationTests {
@@ -20,16 +21,21 @@ import Wire
         var handovers = 0
         var underFaults = 0
         var moved = 0
+        var splits = 0
+        var joins = 0
         for seed in 0..<Self.seeds {
             var world = World(seed: seed)
             try world.run(steps: 150)
             handovers += world.handovers
             underFaults += world.handoversUnderFaults
             moved += world.partitionsMoved
+            splits += world.splitsMade
+            joins += world.splitsJoined
         }
         // The seeds must exercise handovers amid faults and ingest, not only allow them.
-        #expect(underFaults > Int(Self.seeds) / 20 && moved > handovers)
-        print("delivery simulation: \(Self.seeds) seeds, \(handovers) handovers completed (\(underFaults) amid faults and ingest), \(moved) partitions moved")
+        #expect(underFaults > Int(Self.seeds) / 20 && moved > handovers && splits > Int(Self.seeds) / 20 && joins > Int(Self.seeds) / 100)
+        print("delivery simulation: \(Self.seeds) seeds, \(handovers) handovers completed (\(underFaults) amid faults and ingest), "
+              + "\(moved) partitions moved, \(splits) partitions split and \(joins) joined again")
     }
 
     /// Re-runs one seed alone: `WINDROW_SIMULATION_SEED=N swift test --filter oneSeed`.
@@ -96,6 +102,9 @@ struct World {
     var handovers = 0
     var handoversUnderFaults = 0
     var partitionsMoved = 0
+    /// Splits made, and splits joined again, by completed handovers.
+    var splitsMade = 0
+    var splitsJoined = 0
 
     init(seed: UInt64) {
         self.seed = seed
@@ -182,7 +191,7 @@ struct World {
         for _ in 0..<Int.random(in: 1...20, using: &random) {
             let sample = Sample(name: "m\(Int.random(in: 0..<5, using: &random))", value: Double(Int.random(in: -1000...1000, using: &random)) / 8,
                                 timestamp: now.advanced(by: -Int64.random(in: 0..<300_000_000_000, using: &random)),
-                                tags: [Tag("h", "\(Int.random(in: 0..<2, using: &random))")])
+                                tags: [Tag("h", "\(Int.random(in: 0..<4, using: &random))")])
             builder.append(sample)
             samples.append((sample.series, Step.minute.windowStart(of: sample.timestamp!).nanoseconds, sample.value))
         }
@@ -257,8 +266,8 @@ struct World {
         switch message {
         case .partial(let mapper, let reducer, let frame, let end):
             let batch = try PartialBatch.decode(frame)
-            // As the reducer's shell: a series of a partition not taken here is refused.
-            if batch.series.contains(where: { !accepts(reducer, partition: map.partition(of: $0.key.name)) }) {
+            // As the reducer's shell: a series of a partition (or piece) not taken here is refused.
+            if batch.series.contains(where: { !accepts(reducer, series: $0.key) }) {
                 network.append(.refused(mapper: mapper, reducer: reducer, end: end, message: "moved: partition not held here"))
                 return
             }
@@ -345,18 +354,20 @@ struct World {
     // MARK: Invariants
 
     /// What the cluster answers now: per (series, window), the merged state over sealed rows
-    /// and open windows of the owning reducer.
+    /// and open windows of the reducers holding its partition (its owner, or every piece of a
+    /// split one, as the front merges them).
     func answers() -> [SeriesKey: [Int64: WindowState]] {
         var result = [SeriesKey: [Int64: WindowState]]()
         for series in acknowledged.keys {
-            let ordinal = map.reducerOrdinal(ofPartition: map.partition(of: series.name))
             let spec = QuerySpec(name: series.name, from: .min, to: .max, step: Step.minute.nanoseconds, tags: series.tags)
             var accumulator = BucketAccumulator(spec: spec)
-            try! reducers[ordinal].commit.store.openRows(matching: spec.filter, from: .min, to: .max, into: &accumulator)
-            try! reducers[ordinal].commit.sealingRows(partition: map.partition(of: series.name), matching: spec.filter, from: .min, to: .max,
-                                                      into: &accumulator)
-            for (key, window, state) in reducers[ordinal].sealed where key == series {
-                accumulator.add(series: key, windowStart: window, state: state)
+            for ordinal in map.holders(ofPartition: map.partition(of: series.name)) {
+                try! reducers[ordinal].commit.store.openRows(matching: spec.filter, from: .min, to: .max, into: &accumulator)
+                try! reducers[ordinal].commit.sealingRows(partition: map.partition(of: series.name), matching: spec.filter, from: .min, to: .max,
+                                                          into: &accumulator)
+                for (key, window, state) in reducers[ordinal].sealed where key == series {
+                    accumulator.add(series: key, windowStart: window, state: state)
+                }
             }
             result[series] = accumulator.groups[SeriesKey(name: series.name, tags: series.tags)] ?? [:]
         }

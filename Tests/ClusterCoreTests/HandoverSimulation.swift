@@ -1,5 +1,6 @@
 import Aggregation
 import ClusterCore
+import Model
 import Testing
 import Wire
 
@@ -8,11 +9,15 @@ import Wire
 /// mappers; once every mapper is fenced (a crashed one blocks until it has recovered) the
 /// sources seal what they give away and the targets copy it (checking that every reducer has
 /// applied every mapper's log to the same position); then the flip installs the new owners and
-/// the sources drop what they gave.
+/// the sources drop what they gave. A third of the starts split a partition over two reducers
+/// (no move: the owner keeps what it held) or, when one is split, join it again (its pieces give
+/// their files to the owner); other handovers wait until no partition is split, as the
+/// coordinator's do.
 extension World {
-    /// Whether `reducer` takes partials with rows of `partition` now.
-    func accepts(_ reducer: Int, partition: Int) -> Bool {
-        guard map.reducerOrdinal(ofPartition: partition) == reducer else { return false }
+    /// Whether `reducer` takes partials with rows of `series` now.
+    func accepts(_ reducer: Int, series: SeriesKey) -> Bool {
+        let partition = map.partition(of: series.name)
+        guard PartitionRouter(map).slot(partition: partition, seriesHash: PartitionMap.seriesHash(series)) == reducer else { return false }
         guard let handover = map.handover, handover.phase == .copying else { return true }
         // A source refuses what it gives away once it has sealed it (in the simulation: from copying on).
         return !handover.outgoing(from: "reducer-\(reducer)").contains(partition)
@@ -40,6 +45,27 @@ extension World {
     }
 
     mutating func startHandover() {
+        if let split = map.splits.first {
+            // Joined again: each piece gives its files of the partition to the owner.
+            let owner = "reducer-\(split.pieces[0])"
+            map.handover = Handover(id: map.epoch + 1, phase: .fencing,
+                                    moves: split.pieces.dropFirst().map { Handover.Move(partition: split.partition, from: "reducer-\($0)", to: owner) },
+                                    reducers: map.reducers, owners: map.owners, reason: "simulated join", startedAt: 0)
+            map.version += 1
+            mapChanged()
+            return
+        }
+        if Int.random(in: 0..<3, using: &random) == 0 {
+            let partition = Int.random(in: 0..<map.partitionCount, using: &random)
+            let owner = map.owners[partition]
+            let others = (0..<reducers.count).filter { $0 != owner }.shuffled(using: &random)
+            let pieces = [owner] + others.prefix(Int.random(in: 1...others.count, using: &random))
+            map.handover = Handover(id: map.epoch + 1, phase: .fencing, moves: [], reducers: map.reducers, owners: map.owners,
+                                    splits: [PartitionSplit(partition: partition, pieces: pieces)], reason: "simulated split", startedAt: 0)
+            map.version += 1
+            mapChanged()
+            return
+        }
         let from = Int.random(in: 0..<reducers.count, using: &random)
         var to = Int.random(in: 0..<reducers.count - 1, using: &random)
         if to >= from { to += 1 }
@@ -90,6 +116,8 @@ extension World {
             reducers[target].sealed += copied
             reducers[target].checkpointSealed += copied
         }
+        if handover.splits != nil { splitsMade += 1 }
+        if !map.splits.isEmpty && handover.splits == nil { splitsJoined += 1 }
         map.complete(handover)
         handovers += 1
         if faults { handoversUnderFaults += 1 }
