@@ -89,6 +89,7 @@ public final class CoordinatorService: Sendable {
                                      livenessTimeout: Int64(configuration.livenessTimeoutMs) * 1_000_000)
         var state = try savedState() ?? fresh
         state.seriesMax = configuration.seriesMax
+        state.splitPolicy = configuration.splitPolicy
         return state
     }
 
@@ -105,7 +106,6 @@ public final class CoordinatorService: Sendable {
             logger.notice("the saved cluster has \(map.reducers.count) reducers; --reducers \(configuration.reducerCount) only sizes a new cluster (reducers join and drain by handover)")
         }
         saved.livenessTimeout = Int64(configuration.livenessTimeoutMs) * 1_000_000
-        saved.splitPolicy = configuration.splitPolicy
         return saved
     }
 
