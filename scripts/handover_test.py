@@ -361,6 +361,9 @@ def splits():
                     tally.check(killed in pieces[1:], f"splits: killed the piece {killed} as it gives its files back")
                 done = wait_until(lambda: joined(base), 120)
                 tally.check(bool(done), f"splits, cycle {cycle}: joined again once cool ({done and done['lastHandover']})")
+                # Below half of WINDROW_SPLIT_MIN_LOAD: the coordinator took the environment's policy.
+                tally.check(bool(done) and "cooled below 1000 per s" in done["lastHandover"]["reason"],
+                            f"splits, cycle {cycle}: joined under the configured policy ({done and done['lastHandover']['reason']!r})")
                 time.sleep(1)
             after = metric_value(http("GET", f"{base}/metrics")[1].decode(), "windrow_split_queries_total")
             tally.check(queries.queries > 10 and not queries.mismatches,
