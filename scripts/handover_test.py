@@ -11,6 +11,8 @@ acknowledged ingest and queries go on, and every answer is compared with an exac
   and another queries the fixed dataset: every answer during every move must equal the
   reference (nothing lost, nothing twice, never answered by both owners or by neither).
 - At the end every name of both datasets is checked bucket by bucket.
+- A mapper paused past the liveness timeout does not hold up a join; resumed, it
+  resynchronises and nothing is lost or counted twice.
 - Splits: on three reducers with a low split factor, one hot name (64 series) is split by
   series over all three under acknowledged load, then joined again once it cools, and again
   with a piece's reducer killed as it gives its files back; the hot name is queried all along
@@ -170,6 +172,7 @@ def kill_when(local, base, phase, role):
 def main():
     moves()
     splits()
+    mapper_down()
     return tally.finish()
 
 
@@ -254,6 +257,38 @@ def moves():
         tally.check(not wrong, f"every acknowledged live sample is counted once ({len(wrong)} of {len(live_names)} names wrong)")
         moved = metric_value(reducer_metrics(local, "reducer-2"), "windrow_partitions_released_total")
         tally.check(moved > 0, f"reducer-2 released the partitions it gave away ({moved})")
+
+
+def mapper_down():
+    """A mapper that is down (SIGSTOP past the liveness timeout) does not hold up the fence: a
+    reducer joins without it; resumed, it resynchronises and every acknowledged sample counts once."""
+    port = free_port()
+    with LocalCluster(port, "--mappers", "2", "--reducers", "1", "--flush-interval-ms", "100") as local:
+        base = f"http://127.0.0.1:{port}"
+        reference = Reference()
+        rng = random.Random(16)
+        names = [f"ho.down.{n}" for n in range(12)]
+        for batch in range(20):
+            samples = [{"name": rng.choice(names), "value": rng.randint(-100, 100), "timestamp": rng.randint(START, NOW_MS)} for _ in range(100)]
+            if ingest(base, samples, f"down-{batch}"):
+                reference.add(samples)
+        tally.check(not matches(base, reference, names), "mapper down: the dataset answers exactly")
+        paused = children(local.process.pid)["mapper-1"]
+        os.kill(paused, signal.SIGSTOP)
+        try:
+            wait_until(lambda: (v := cluster(base)) and any(n["id"] == "mapper-1" and not n["alive"] for n in v["nodes"]), 30)
+            http("POST", f"{base}/v1/cluster/reducers", json.dumps({"count": 2}).encode())
+            view = settled(base, ["reducer-0", "reducer-1"])
+            tally.check(view is not None and view["lastHandover"]["completed"],
+                        f"mapper down: reducer-1 joined while mapper-1 was down ({view and view['lastHandover']})")
+        finally:
+            os.kill(paused, signal.SIGCONT)
+        for batch in range(20):
+            samples = [{"name": rng.choice(names), "value": rng.randint(-100, 100), "timestamp": rng.randint(START, NOW_MS)} for _ in range(100)]
+            if ingest(base, samples, f"down-after-{batch}"):
+                reference.add(samples)
+        wrong = matches(base, reference, names)
+        tally.check(not wrong, f"mapper down: resumed, every acknowledged sample counts once ({len(wrong)} names wrong)")
 
 
 HOT = "ho.hot"

@@ -98,8 +98,12 @@ extension CoordinatorState {
     public func handoverWaitsFor(_ handover: Handover, now: Int64) -> [String] {
         switch handover.phase {
         case .fencing:
-            return members.values.filter { $0.report.role == .mapper && $0.report.fenced != handover.id }.map(\.report.id).sorted()
-                .map { members[$0].map { isAlive($0, now: now) } == true ? "\($0) to hold its flushes" : "\($0) (down) to come back and hold its flushes" }
+            // A mapper that is down sends nothing meanwhile; back, it resumes fenced (or, after the
+            // flip, resynchronises). Each target checks that every mapper's log, a down one's
+            // included, is applied to the same position as at its source, so one that died
+            // between its partials fails the handover instead of losing rows.
+            return members.values.filter { $0.report.role == .mapper && isAlive($0, now: now) && $0.report.fenced != handover.id }
+                .map { "\($0.report.id) to hold its flushes" }.sorted()
         case .copying:
             var waits = [String]()
             for target in Set(handover.moves.map(\.to)).sorted() {

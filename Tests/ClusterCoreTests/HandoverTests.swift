@@ -97,6 +97,21 @@ import Wire
         #expect(throws: MembershipError.self) { try state.drain("reducer-2", now: 10_000_000_000) }
     }
 
+    @Test func aMapperThatIsDownDoesNotHoldUpTheFence() throws {
+        var state = cluster(reducers: 1)
+        let later: Int64 = 10_000_000_000
+        _ = state.heartbeat(reducer("reducer-0", ordinal: 0), now: later)
+        _ = state.heartbeat(reducer("reducer-1", ordinal: 1), now: later)
+        _ = state.stepHandover(now: later)
+        let handover = try #require(state.map.handover)
+        // mapper-1 was last heard of at 0 (scaled down, say); mapper-0 is alive and not fenced yet.
+        _ = state.heartbeat(mapper("mapper-0"), now: later)
+        #expect(state.view(now: later).handoverWaitsFor == ["mapper-0 to hold its flushes"])
+        _ = state.heartbeat(mapper("mapper-0", fenced: handover.id), now: later)
+        _ = state.stepHandover(now: later)
+        #expect(state.map.handover?.phase == .copying)
+    }
+
     @Test func scalingDownDrainsTheLastReducers() throws {
         var state = cluster(reducers: 3)
         try state.scale(reducers: 1, now: 1)
@@ -126,6 +141,8 @@ import Wire
         _ = state.stepHandover(now: 6_000_000_000, timeout: 1_000_000_000)
         let second = try #require(state.map.handover)
         #expect(second.id == first.id + 1)
+        // mapper-0 is alive and never holds its flushes.
+        _ = state.heartbeat(mapper("mapper-0"), now: 7_000_000_000)
         _ = state.stepHandover(now: 7_500_000_000, timeout: 1_000_000_000)
         #expect(state.map.handover == nil && state.map.owners == owners)
         #expect(state.lastHandover?.failure?.contains("mapper-0") == true)
