@@ -47,8 +47,7 @@ public struct QueryAnswer: Sendable, Equatable {
         var writer = ByteWriter(capacity: 64 + groups.reduce(0) { $0 + $1.starts.count * 8 * (1 + $1.columns.count) })
         writer.appendVarint(UInt64(groups.count))
         for group in groups {
-            SeriesTable.encode([SeriesEntry(key: group.key)], into: &writer)
-            writer.appendVarint(UInt64(group.starts.count))
+            Self.appendGroupHead(key: group.key, buckets: group.starts.count, into: &writer)
             writer.appendColumn(group.starts)
             for column in group.columns { writer.appendColumn(column) }
         }
@@ -60,15 +59,26 @@ public struct QueryAnswer: Sendable, Equatable {
         let count = try reader.readCount("group count", limit: 1 << 20)
         var groups = [Group]()
         for _ in 0..<count {
-            let table = try SeriesTable.decode(from: &reader, limits: WireLimits())
-            guard table.count == 1 else { throw .invalid("group key", "want one series; got \(table.count)", in: reader.subject) }
-            let buckets = try reader.readCount("bucket count", limit: 10_000_000)
+            let (key, buckets) = try readGroupHead(from: &reader)
             let starts = try reader.readColumn(Int64.self, count: buckets, "bucket starts")
             var columns = [[Double]]()
             for _ in 0..<statCount { columns.append(try reader.readDoubleColumn(count: buckets, "stat column")) }
-            groups.append(Group(key: table[0].key, starts: starts, columns: columns))
+            groups.append(Group(key: key, starts: starts, columns: columns))
         }
         try reader.expectEnd()
         return QueryAnswer(groups: groups)
+    }
+
+    /// A group's head in an answer (this one's or `QueryStates`'): its key as a one-entry
+    /// series table, then its bucket count.
+    static func appendGroupHead(key: SeriesKey, buckets: Int, into writer: inout ByteWriter) {
+        SeriesTable.encode([SeriesEntry(key: key)], into: &writer)
+        writer.appendVarint(UInt64(buckets))
+    }
+
+    static func readGroupHead(from reader: inout ByteReader) throws(DecodeError) -> (key: SeriesKey, buckets: Int) {
+        let table = try SeriesTable.decode(from: &reader, limits: WireLimits())
+        guard table.count == 1 else { throw .invalid("group key", "want one series; got \(table.count)", in: reader.subject) }
+        return (table[0].key, try reader.readCount("bucket count", limit: 10_000_000))
     }
 }

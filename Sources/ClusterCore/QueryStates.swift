@@ -58,8 +58,7 @@ public struct QueryStates: Sendable {
         writer.append(sketchMapping?.relativeAccuracy ?? 0)
         writer.appendVarint(UInt64(groups.count))
         for group in groups {
-            SeriesTable.encode([SeriesEntry(key: group.key)], into: &writer)
-            writer.appendVarint(UInt64(group.buckets.count))
+            QueryAnswer.appendGroupHead(key: group.key, buckets: group.buckets.count, into: &writer)
             let rows = group.buckets.map { WindowRow(seriesIndex: 0, windowStart: $0.start, state: $0.state) }
             WindowColumns.encode(rows, windowNanoseconds: window, withQuantiles: sketchMapping != nil, into: &writer)
         }
@@ -78,14 +77,12 @@ public struct QueryStates: Sendable {
         let count = try reader.readCount("group count", limit: 1 << 20)
         var groups = [Group]()
         for _ in 0..<count {
-            let table = try SeriesTable.decode(from: &reader, limits: WireLimits())
-            guard table.count == 1 else { throw .invalid("group key", "want one series; got \(table.count)", in: reader.subject) }
-            let buckets = try reader.readCount("bucket count", limit: 10_000_000)
+            let (key, buckets) = try QueryAnswer.readGroupHead(from: &reader)
             var quarantine = [QuarantinedRow]()
             let rows = try WindowColumns.decode(count: buckets, seriesCount: 1, windowNanoseconds: window, sketchMapping: mapping,
                                                 from: &reader, quarantine: &quarantine)
             if let bad = quarantine.first { throw .invalid("bucket state", "bucket \(bad.index): \(bad.reason)", in: reader.subject) }
-            groups.append(Group(key: table[0].key, buckets: rows.map { ($0.windowStart, $0.state) }))
+            groups.append(Group(key: key, buckets: rows.map { ($0.windowStart, $0.state) }))
         }
         try reader.expectEnd()
         return QueryStates(groups: groups, window: window, sketchMapping: mapping)

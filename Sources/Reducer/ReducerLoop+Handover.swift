@@ -85,10 +85,11 @@ extension ReducerLoop {
 
     /// Why a partial batch is refused: a series of a partition not taken here.
     func refusal(of batch: PartialBatch) -> String? {
+        let slot = map.ordinal(of: me)
         for entry in batch.series {
             let partition = PartitionMap.partition(of: entry.key.name, count: map.partitionCount)
             if !accepting[partition] { return MovedError(partition: partition, version: map.version).description }
-            if let split = acceptingSplit[partition], split.slot(ofSeriesHash: PartitionMap.seriesHash(entry.key)) != map.ordinal(of: me) {
+            if let split = acceptingSplit[partition], split.slot(ofSeriesHash: PartitionMap.seriesHash(entry.key)) != slot {
                 return MovedError(partition: partition, piece: "\(entry.key)", version: map.version).description
             }
         }

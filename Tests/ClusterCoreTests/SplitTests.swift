@@ -64,6 +64,20 @@ import Wire
         report(&state, load: load, at: now)
     }
 
+    /// A cluster whose partition `hot` carries `load` against 10/s elsewhere, hot from 1 s on
+    /// and split by the handover that starts at 20 s and completes at 21 s.
+    func splitCluster(hot: Int, load: Double) throws -> (state: CoordinatorState, load: [Double]) {
+        var state = cluster()
+        var loads = [Double](repeating: 10, count: 12)
+        loads[hot] = load
+        report(&state, load: loads, at: Self.second)
+        _ = state.stepHandover(now: Self.second)
+        report(&state, load: loads, at: 20 * Self.second)
+        _ = state.stepHandover(now: 20 * Self.second)
+        try complete(&state, load: loads, at: 21 * Self.second)
+        return (state, loads)
+    }
+
     @Test func aPartitionHotForTheHoldTimeIsSplitAndJoinedOnceItCools() throws {
         var state = cluster()
         // Partition 4 carries 600 of 900 samples/s: 2× a reducer's fair share (300).
@@ -102,14 +116,7 @@ import Wire
     }
 
     @Test func aMembershipChangeUndoesSplitsFirstAndFactorZeroSplitsNothing() throws {
-        var state = cluster()
-        var load = [Double](repeating: 10, count: 12)
-        load[7] = 2_000
-        report(&state, load: load, at: Self.second)
-        _ = state.stepHandover(now: Self.second)
-        report(&state, load: load, at: 20 * Self.second)
-        _ = state.stepHandover(now: 20 * Self.second)
-        try complete(&state, load: load, at: 21 * Self.second)
+        var (state, load) = try splitCluster(hot: 7, load: 2_000)
         #expect(state.map.splits.map(\.partition) == [7])
         try state.drain("reducer-2", now: 22 * Self.second)
         _ = state.stepHandover(now: 22 * Self.second)
@@ -130,15 +137,7 @@ import Wire
     }
 
     @Test func seriesOfASplitPartitionGoToThePieceTheirHashNames() throws {
-        var state = cluster()
-        var load = [Double](repeating: 1, count: 12)
-        load[2] = 1_000
-        report(&state, load: load, at: Self.second)
-        _ = state.stepHandover(now: Self.second)
-        report(&state, load: load, at: 20 * Self.second)
-        _ = state.stepHandover(now: 20 * Self.second)
-        try complete(&state, load: load, at: 21 * Self.second)
-        let map = state.map
+        let map = try splitCluster(hot: 2, load: 1_000).state.map
         let split = try #require(map.split(of: 2))
         let name = (0..<10_000).lazy.map { "hot.\($0)" }.first { map.partition(of: $0) == 2 }!
         var aggregator = MapperAggregator(window: Step(nanoseconds: Self.window)!, sketchMapping: nil, partitionCount: 12)
