@@ -67,7 +67,9 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            // The page and the OpenAPI document, compiled into the binary.
+            resources: [.embedInCode("Resources/index.html"), .embedInCode("Resources/openapi.json")]
         ),
         .target(name: "Supervisor", dependencies: ["Auth", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Producer", dependencies: ["ClusterClient", "ClusterCore", "Transport", "Wire"]),

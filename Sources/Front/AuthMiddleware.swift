@@ -3,8 +3,8 @@ import Foundation
 import Hummingbird
 
 /// Bearer-token checks when tokens are configured: ingest needs `write`, queries need `read`,
-/// draining and scaling reducers need `admin` (which may do everything); `/healthz`, `/readyz`, `/ping`, `/api/v2/ping`, `/health`, the page and the
-/// OpenAPI document stay open.
+/// draining and scaling reducers need `admin` (which may do everything); `/healthz`, `/readyz`, `/ping`, `/api/v2/ping`, `/health`, the page, its
+/// charting library and the OpenAPI document stay open.
 /// Accepted forms: `Authorization: Bearer T`, `Authorization: Token T` (InfluxDB 2 clients),
 /// `Authorization: Basic base64(user:T)` and `?u=…&p=T` (InfluxDB 1 clients; the user name is
 /// not checked) and `?access_token=T` (browsers' EventSource).
@@ -19,7 +19,8 @@ struct AuthMiddleware<Context: RequestContext>: RouterMiddleware {
         case (.post, "/v1/metrics"), (.post, "/write"), (.post, "/api/v2/write"), (.post, "/query"), (.post, "/api/v1/write"),
              (.post, "/opentelemetry/v1/metrics"): .write
         case (.post, "/v1/cluster/drain"), (.post, "/v1/cluster/reducers"): .admin
-        case (_, "/healthz"), (_, "/readyz"), (_, "/ping"), (_, "/api/v2/ping"), (_, "/health"), (_, "/"), (_, "/openapi.json"): nil
+        case (_, "/healthz"), (_, "/readyz"), (_, "/ping"), (_, "/api/v2/ping"), (_, "/health"), (_, "/"), (_, "/openapi.json"),
+             (_, "/assets/dygraph.min.js"), (_, "/assets/dygraph.min.css"): nil
         default: .read
         }
     }

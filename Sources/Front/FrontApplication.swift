@@ -15,8 +15,10 @@ import Zlib
 /// The HTTP face of the cluster (DESIGN.md, "External contract").
 public enum FrontApplication {
     public static func make(service: FrontService, registry: PrometheusCollectorRegistry, tokens: Tokens) -> some ApplicationProtocol {
+        let assets = WebAssets(dygraphsDirectory: service.configuration.dygraphsDirectory, logger: service.logger)
         let router = Router()
         router.add(middleware: HTTPMetricsMiddleware(registry: registry))
+        router.add(middleware: JSONErrorMiddleware(metrics: service.metrics))
         router.add(middleware: AuthMiddleware(tokens: tokens))
         StatusRoutes.add(to: router, registry: registry, ready: { service.isReady },
                          refresh: { service.metrics.callsInFlight.set(Double(service.client.callsInFlight)) })
@@ -50,10 +52,7 @@ public enum FrontApplication {
         router.post("/v1/cluster/reducers") { request, _ in await handlers.scale(request) }
         let stream = StreamHandler(service: service, streamsMax: service.configuration.streamsMax)
         router.get("/v1/stream") { request, _ in await stream.handle(request) }
-        router.get("/openapi.json") { _, _ in FrontHandlers.json(.ok, OpenAPIDocument.json) }
-        router.get("/") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: WebPage.html)))
-        }
+        assets.add(to: router)
         let configuration = service.configuration
         return Application(router: router, configuration: .init(address: .hostname(configuration.host, port: configuration.httpPort), serverName: "windrow"))
     }
@@ -152,9 +151,17 @@ struct FrontHandlers: Sendable {
         } catch {
             return Self.error(error)
         }
+        var unit: EpochUnit? = nil
+        if let precision = request.uri.queryParameters.get("precision") {
+            guard let declared = EpochUnit(precision: precision) else {
+                service.metrics.rejected("malformed")
+                return Self.error(.badRequest, "precision '\(precision)' must be s, ms, us or ns (the unit of numeric timestamps)")
+            }
+            unit = declared
+        }
         let parsed: ParsedSamples
         do {
-            parsed = try JSONIngest.parse(bytes, validator: validator, now: WallClock.now())
+            parsed = try JSONIngest.parse(bytes, validator: validator, now: WallClock.now(), unit: unit)
         } catch {
             service.metrics.rejected("malformed")
             return Self.error(.badRequest, error.description)
@@ -237,10 +244,16 @@ struct FrontHandlers: Sendable {
         guard let view = await service.clusterView() else { return Self.error(.serviceUnavailable, "the coordinator has not answered yet") }
         var fields = [String: String]()
         for (key, value) in request.uri.queryParameters { fields[String(key)] = String(value) }
+        let parameters: QueryParameters
         do {
-            let parameters = try QueryParameters(fields, window: view.map.window)
-            let answer = try await service.query(parameters.spec)
-            return Self.json(.ok, QueryRenderer.render(parameters, answer: answer))
+            parameters = try QueryParameters(fields, window: view.map.window, now: WallClock.now())
+        } catch {
+            service.metrics.badQueries.increment()
+            return Self.error(error)
+        }
+        do {
+            let answers = try await service.query(parameters)
+            return Self.json(.ok, QueryRenderer.render(parameters, answers: answers, finality: Finality(view)))
         } catch {
             return Self.error(error)
         }

@@ -16,6 +16,10 @@ public struct FrontConfiguration: Sendable {
     public var requestSamplesMax = 1_000_000
     /// Most series one query may read (`422` beyond).
     public var querySeriesMax = 200_000
+    /// Most names a glob in a query's `name` may match (`422` beyond).
+    public var queryNamesMax = 100
+    /// Where Debian's libjs-dygraphs puts the charting library the web page draws with.
+    public var dygraphsDirectory = "/usr/share/javascript/dygraphs"
     /// How long a mapper or reducer has to answer.
     public var callTimeoutMs = 10_000
     /// The limits samples are checked against before they go to a mapper.

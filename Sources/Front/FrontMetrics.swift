@@ -9,9 +9,15 @@ struct FrontMetrics {
     let streams: Gauge
     let queriesRefused: Counter
     let queriesRefusedRetention: Counter
+    let queriesRefusedNames: Counter
+    let badQueries: Counter
+    let unknownRoutes: Counter
     let queriesRerouted: Counter
     let splitQueries: Counter
     let callsInFlight: Gauge
+
+    static let refusedHelp = "Queries refused with 422: they would read more series than --query-series-max, match more names than --query-names-max, "
+        + "or ask for a step finer than --retention still keeps."
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
@@ -19,9 +25,13 @@ struct FrontMetrics {
                                                       buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(20), .milliseconds(100), .milliseconds(500), .seconds(2)], help: "Time to answer GET /v1/query.")
         samplesAccepted = registry.counter("windrow_http_samples_accepted_total", help: "Samples accepted through HTTP ingest.")
         queriesRefused = registry.counter("windrow_queries_refused_total", labels: [("reason", "query_series_limit")],
-                                          help: "Queries refused with 422: they would read more series than --query-series-max, or ask for a step finer than --retention still keeps.")
+                                          help: Self.refusedHelp)
         queriesRefusedRetention = registry.counter("windrow_queries_refused_total", labels: [("reason", "retention")],
-                                                   help: "Queries refused with 422: they would read more series than --query-series-max, or ask for a step finer than --retention still keeps.")
+                                                   help: Self.refusedHelp)
+        queriesRefusedNames = registry.counter("windrow_queries_refused_total", labels: [("reason", "query_names_limit")],
+                                               help: Self.refusedHelp)
+        badQueries = registry.counter("windrow_bad_queries_total", help: "GET /v1/query and /v1/stream requests answered 400: a parameter was missing or malformed (named in the answer).")
+        unknownRoutes = registry.counter("windrow_http_unknown_routes_total", help: "Requests for a path or method the front does not serve (404 or 405 with a JSON error).")
         queriesRerouted = registry.counter("windrow_queries_rerouted_total", help: "Reducer calls sent again to a partition's new owner after a handover moved it.")
         splitQueries = registry.counter("windrow_split_queries_total", help: "Queries of a split partition, answered by merging the window states of every piece.")
         streams = registry.gauge("windrow_sse_streams", help: "Server-Sent Event streams open now.")

@@ -36,7 +36,7 @@ public final class FrontService: Service, Sendable {
         await withGracefulShutdownHandler {
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 await refresh()
-                try? await Task.sleep(for: .seconds(1))
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
             }
         } onGracefulShutdown: {}
         client.shutdown()
@@ -154,6 +154,32 @@ public final class FrontService: Service, Sendable {
         } catch {
             throw FrontError.unavailable(error.description)
         }
+    }
+
+    /// Answers a query of one name, or of every name a glob matches (at most
+    /// `queryNamesMax`, asked at once), in name order.
+    public func query(_ parameters: QueryParameters) async throws(FrontError) -> [(name: String, answer: QueryAnswer)] {
+        guard parameters.pattern.isGlob else { return [(parameters.spec.name, try await query(parameters.spec))] }
+        let pattern = parameters.pattern
+        let names = try await names(prefix: pattern.literalPrefix).filter { pattern.matches($0) }
+        guard names.count <= configuration.queryNamesMax else {
+            metrics.queriesRefusedNames.increment()
+            throw FrontError(status: 422, description: "'\(pattern)' matches \(names.count) names; a query may read at most \(configuration.queryNamesMax) "
+                             + "(--query-names-max): narrow the pattern")
+        }
+        let results = await withTaskGroup(of: (Int, Result<QueryAnswer, FrontError>).self) { group in
+            for (index, name) in names.enumerated() {
+                group.addTask {
+                    do throws(FrontError) { return (index, .success(try await self.query(parameters.named(name)))) } catch { return (index, .failure(error)) }
+                }
+            }
+            var results = [(Int, Result<QueryAnswer, FrontError>)]()
+            for await result in group { results.append(result) }
+            return results.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        var answers = [(name: String, answer: QueryAnswer)]()
+        for (name, result) in zip(names, results) { answers.append((name, try result.get())) }
+        return answers
     }
 
     /// The series of `name`, from the reducers that hold it.

@@ -12,20 +12,39 @@ public enum Fill: String, Sendable {
     case zero
 }
 
-/// A parsed `GET /v1/query`.
+/// A parsed `GET /v1/query` (and `GET /v1/stream`).
 public struct QueryParameters: Sendable {
+    /// The query of one name; `spec.name` is the pattern's text (see `named(_:)`).
     public var spec: QuerySpec
+    /// The name, or a glob over names.
+    public var pattern: NamePattern
     public var step: Step
     public var stats: [Stat]
     public var fill: Fill
 
-    /// Parses the query string's fields, checking each with a message that names it.
-    public init(_ fields: [String: String], window: Step) throws(FrontError) {
+    /// The time forms `from` and `to` take, for messages.
+    static let timeForms = "RFC 3339, a date, epoch milliseconds, now, now-1h or -1h"
+
+    /// Parses the query string's fields, checking each with a message that names it; `now`
+    /// resolves relative times.
+    public init(_ fields: [String: String], window: Step, now: Timestamp) throws(FrontError) {
         guard let name = fields["name"], !name.isEmpty else { throw .badRequest("missing parameter 'name'") }
-        guard let fromText = fields["from"] else { throw .badRequest("missing parameter 'from' (RFC 3339 or epoch milliseconds)") }
-        guard let toText = fields["to"] else { throw .badRequest("missing parameter 'to' (RFC 3339 or epoch milliseconds)") }
-        let from = try Self.time(fromText, "from")
-        let to = try Self.time(toText, "to")
+        do {
+            pattern = try NamePattern(name)
+        } catch {
+            throw .badRequest("parameter 'name': \(error.message)")
+        }
+        guard let fromText = fields["from"] else { throw .badRequest("missing parameter 'from' (\(Self.timeForms))") }
+        guard let toText = fields["to"] else { throw .badRequest("missing parameter 'to' (\(Self.timeForms))") }
+        var unit: EpochUnit? = nil
+        if let precision = fields["precision"] {
+            guard let declared = EpochUnit(precision: precision) else {
+                throw .badRequest("parameter 'precision' = '\(precision)' must be s, ms, us or ns (the unit of epoch numbers in from and to)")
+            }
+            unit = declared
+        }
+        let from = try Self.time(fromText, "from", now: now, unit: unit)
+        let to = try Self.time(toText, "to", now: now, unit: unit)
         guard from < to else { throw .badRequest("'from' (\(from)) must be before 'to' (\(to))") }
         do {
             step = try Step(parsing: fields["step"] ?? window.description)
@@ -59,11 +78,20 @@ public struct QueryParameters: Sendable {
                          stats: stats.map(\.description))
     }
 
-    /// RFC 3339, or (signed) epoch milliseconds.
-    static func time(_ text: String, _ field: String) throws(FrontError) -> Timestamp {
-        if let timestamp = RFC3339.parse(text) { return timestamp }
-        if let milliseconds = Int64(text), let timestamp = Timestamp(milliseconds: milliseconds) { return timestamp }
-        throw .badRequest("parameter '\(field)' = '\(text)' is neither RFC 3339 (2026-01-01T00:00:00Z) nor epoch milliseconds")
+    /// One time parameter in any of `TimeExpression`'s forms.
+    static func time(_ text: String, _ field: String, now: Timestamp, unit: EpochUnit?) throws(FrontError) -> Timestamp {
+        do {
+            return try TimeExpression.parse(text, now: now, unit: unit)
+        } catch {
+            throw .badRequest("parameter '\(field)' = \(error)")
+        }
+    }
+
+    /// The same query for one name that the pattern matched.
+    public func named(_ name: String) -> QuerySpec {
+        var spec = spec
+        spec.name = name
+        return spec
     }
 }
 

@@ -1,10 +1,11 @@
 import ClusterCore
 import Model
 
-/// Turns a reducer's answer into the `GET /v1/query` JSON:
-/// `{"name", "step", "from", "to", "series": [{"tags", "timestamps", "<stat>": [...]}]}`.
+/// Turns the reducers' answers into the `GET /v1/query` JSON: `{"name", "step", "from", "to",
+/// "watermark", "open_from", "quantile_relative_error", "series": [{"name", "tags",
+/// "timestamps", "<stat>": [...]}]}`, one answer per name the pattern matched.
 enum QueryRenderer {
-    static func render(_ parameters: QueryParameters, answer: QueryAnswer) -> String {
+    static func render(_ parameters: QueryParameters, answers: [(name: String, answer: QueryAnswer)], finality: Finality) -> String {
         let spec = parameters.spec
         var json = JSONText(capacity: 4096)
         json.raw("{\"name\":")
@@ -15,20 +16,30 @@ enum QueryRenderer {
         json.integer(Timestamp(nanoseconds: spec.from).milliseconds)
         json.raw(",\"to\":")
         json.integer(Timestamp(nanoseconds: spec.to).milliseconds)
+        json.raw(",\"watermark\":")
+        if let watermark = finality.watermark { json.integer(Timestamp(nanoseconds: watermark).milliseconds) } else { json.raw("null") }
+        json.raw(",\"open_from\":")
+        json.integer(Timestamp(nanoseconds: finality.openFrom(step: spec.step, from: spec.from)).milliseconds)
+        json.raw(",\"quantile_relative_error\":")
+        json.number(finality.quantileRelativeError)
         json.raw(",\"series\":[")
-        var groups = answer.groups
-        if groups.isEmpty && parameters.fill != .none && spec.groupBy.isEmpty {
-            groups = [QueryAnswer.Group(key: SeriesKey(name: spec.name, tags: spec.tags), starts: [], columns: spec.stats.map { _ in [] })]
-        }
-        for (position, group) in groups.enumerated() {
-            if position > 0 { json.raw(",") }
-            render(group, parameters: parameters, into: &json)
+        var position = 0
+        for (name, answer) in answers {
+            var groups = answer.groups
+            if groups.isEmpty && parameters.fill != .none && spec.groupBy.isEmpty && !parameters.pattern.isGlob {
+                groups = [QueryAnswer.Group(key: SeriesKey(name: name, tags: spec.tags), starts: [], columns: spec.stats.map { _ in [] })]
+            }
+            for group in groups {
+                if position > 0 { json.raw(",") }
+                position += 1
+                render(group, name: name, parameters: parameters, into: &json)
+            }
         }
         json.raw("]}")
         return json.text
     }
 
-    static func render(_ group: QueryAnswer.Group, parameters: QueryParameters, into json: inout JSONText) {
+    static func render(_ group: QueryAnswer.Group, name: String, parameters: QueryParameters, into json: inout JSONText) {
         // Positions of the answer's buckets in the listed ones (every bucket with fill).
         let starts: [Int64]
         if parameters.fill == .none {
@@ -44,7 +55,9 @@ enum QueryRenderer {
             while cursor < group.starts.count && group.starts[cursor] < start { cursor += 1 }
             if cursor < group.starts.count && group.starts[cursor] == start { sourceIndex[position] = cursor }
         }
-        json.raw("{\"tags\":{")
+        json.raw("{\"name\":")
+        json.string(name)
+        json.raw(",\"tags\":{")
         for (position, tag) in group.key.tags.enumerated() {
             if position > 0 { json.raw(",") }
             json.string(tag.key)

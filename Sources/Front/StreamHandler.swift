@@ -3,13 +3,15 @@ import ClusterCore
 import Hummingbird
 import Model
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
-/// `GET /v1/stream`: Server-Sent Events of window updates for one metric, the open window
-/// included. Every `refresh` milliseconds it asks for the latest two buckets and sends an
-/// `event: window` for each bucket whose values changed (so at most one event per window per
-/// refresh); a `: keep-alive` comment goes out when nothing changed for 5 s. At most
-/// `streamsMax` streams run at once (`503` beyond).
+/// `GET /v1/stream`: Server-Sent Events of window updates for one metric (or a glob of them),
+/// the open window included. Every `refresh` milliseconds it asks for the latest two buckets
+/// and sends an `event: window` for each bucket whose values changed (so at most one event per
+/// window per refresh); a `: keep-alive` comment goes out when nothing changed for 5 s. When
+/// the front stops, every stream gets an `event: end` and closes. At most `streamsMax` streams
+/// run at once (`503` beyond).
 final class StreamHandler: Sendable {
     let service: FrontService
     let streams = Atomic<Int>(0)
@@ -31,13 +33,13 @@ final class StreamHandler: Sendable {
         guard let view = await service.clusterView() else { return FrontHandlers.error(.serviceUnavailable, "the coordinator has not answered yet") }
         var fields = [String: String]()
         for (key, value) in request.uri.queryParameters { fields[String(key)] = String(value) }
-        let now = WallClock.now()
-        fields["from"] = fields["from"] ?? String(now.milliseconds - 3_600_000)
-        fields["to"] = fields["to"] ?? String(now.milliseconds + 3_600_000)
+        fields["from"] = fields["from"] ?? "now-1h"
+        fields["to"] = fields["to"] ?? "now+1h"
         let parameters: QueryParameters
         do {
-            parameters = try QueryParameters(fields, window: view.map.window)
+            parameters = try QueryParameters(fields, window: view.map.window, now: WallClock.now())
         } catch {
+            service.metrics.badQueries.increment()
             return FrontHandlers.error(error)
         }
         let refreshMs = max(Self.refreshMinMs, Int(fields["refresh"] ?? "1000") ?? 1000)
@@ -54,21 +56,27 @@ final class StreamHandler: Sendable {
             try await writer.write(ByteBuffer(string: "retry: \(refreshMs)\n\n"))
             var sent = [String: String]()
             var quietSince = ContinuousClock.now
-            while !Task.isCancelled {
-                var spec = parameters.spec
-                let step = spec.step
+            // The stream ends when its client goes (a failed write) or the front stops: then it
+            // sends a last `event: end` so the client knows why, within one refresh at most.
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                var narrowed = parameters
+                let step = parameters.spec.step
                 let current = WallClock.now().nanoseconds.floorDivided(by: step) * step
-                spec.from = current - step
-                spec.to = current + step
-                if let answer = try? await service.query(spec) {
+                narrowed.spec.from = current - step
+                narrowed.spec.to = current + step
+                if let answers = try? await service.query(narrowed), let view = await service.clusterView() {
+                    let finality = Finality(view)
                     var events = ""
-                    for group in answer.groups {
-                        for (index, start) in group.starts.enumerated() {
-                            let data = Self.event(group: group, index: index, start: start, stats: parameters.stats.map(\.description))
-                            let key = group.key.description + "@\(start)"
-                            if sent[key] != data {
-                                sent[key] = data
-                                events += "event: window\ndata: \(data)\n\n"
+                    for (name, answer) in answers {
+                        for group in answer.groups {
+                            for (index, start) in group.starts.enumerated() {
+                                let data = Self.event(name: name, group: group, index: index, start: start, stats: parameters.stats.map(\.description),
+                                                      open: finality.isOpen(bucket: start, step: step))
+                                let key = name + "|" + group.key.description + "@\(start)"
+                                if sent[key] != data {
+                                    sent[key] = data
+                                    events += "event: window\ndata: \(data)\n\n"
+                                }
                             }
                         }
                     }
@@ -82,16 +90,24 @@ final class StreamHandler: Sendable {
                     try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     quietSince = .now
                 }
-                try await Task.sleep(for: .milliseconds(refreshMs))
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(refreshMs)) }
             }
+            if Task.isShuttingDownGracefully {
+                try await writer.write(ByteBuffer(string: "event: end\ndata: {\"reason\":\"the front node is shutting down\"}\n\n"))
+            }
+            // Ends the response, which lets the stopping server close the connection.
+            try await writer.finish(nil)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
     }
 
-    /// `{"tags":{...},"timestamp":ms,"avg":...}` for one bucket.
-    static func event(group: QueryAnswer.Group, index: Int, start: Int64, stats: [String]) -> String {
+    /// `{"name":...,"tags":{...},"timestamp":ms,"open":bool,"avg":...}` for one bucket; `open`
+    /// while the bucket may still grow (see `Finality`).
+    static func event(name: String, group: QueryAnswer.Group, index: Int, start: Int64, stats: [String], open: Bool) -> String {
         var json = JSONText()
-        json.raw("{\"tags\":{")
+        json.raw("{\"name\":")
+        json.string(name)
+        json.raw(",\"tags\":{")
         for (position, tag) in group.key.tags.enumerated() {
             if position > 0 { json.raw(",") }
             json.string(tag.key)
@@ -100,6 +116,7 @@ final class StreamHandler: Sendable {
         }
         json.raw("},\"timestamp\":")
         json.integer(Timestamp(nanoseconds: start).milliseconds)
+        json.raw(open ? ",\"open\":true" : ",\"open\":false")
         for (statIndex, stat) in stats.enumerated() {
             json.raw(",")
             json.string(stat)

@@ -13,8 +13,10 @@ public struct ParsedSamples: Sendable {
 /// `{"name", "value", "timestamp"?, "tags"?, "type"?}` (DESIGN.md, "External contract").
 public enum JSONIngest {
     /// Parses and validates every item; invalid items are reported by index, valid ones kept.
-    /// Throws only when the body is not JSON at all.
-    public static func parse(_ body: [UInt8], validator: SampleValidator, now: Timestamp) throws(JSONSyntaxError) -> ParsedSamples {
+    /// Throws only when the body is not JSON at all. A numeric timestamp is in `unit` (the
+    /// request's `precision`); without one it is epoch milliseconds, and one that reads as a
+    /// date before 1973 is refused as epoch seconds (`TimeExpression`).
+    public static func parse(_ body: [UInt8], validator: SampleValidator, now: Timestamp, unit: EpochUnit? = nil) throws(JSONSyntaxError) -> ParsedSamples {
         let root = try JSONParser.parse(body)
         let items: [JSONValue]
         if case .array(let elements) = root { items = elements } else { items = [root] }
@@ -22,7 +24,7 @@ public enum JSONIngest {
         result.samples.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             do {
-                let sample = try sample(from: item)
+                let sample = try sample(from: item, unit: unit)
                 try validator.validate(sample, now: now)
                 result.samples.append(sample)
                 result.indices.append(index)
@@ -33,7 +35,7 @@ public enum JSONIngest {
         return result
     }
 
-    static func sample(from item: JSONValue) throws(ValidationError) -> Sample {
+    static func sample(from item: JSONValue, unit: EpochUnit? = nil) throws(ValidationError) -> Sample {
         guard case .object = item else { throw ValidationError(.malformed, "item is \(item.kind); want an object with name and value") }
         guard case .string(let name)? = item["name"] else {
             throw ValidationError(.invalidName, item["name"] == nil ? "missing \"name\"" : "\"name\" is \(item["name"]!.kind); want a string")
@@ -46,17 +48,25 @@ public enum JSONIngest {
         case nil, .null?:
             break
         case .string(let text)?:
-            guard let timestamp = RFC3339.parse(text) ?? Int64(text).flatMap(Timestamp.init(milliseconds:)) else {
+            if let timestamp = RFC3339.parse(text) {
+                sample.timestamp = timestamp
+            } else if let number = Int64(text) {
+                sample.timestamp = try epoch(number, unit: unit)
+            } else {
                 throw ValidationError(.malformed, "\"timestamp\" '\(text)' is neither RFC 3339 nor epoch milliseconds")
             }
-            sample.timestamp = timestamp
-        case .number(let milliseconds, let integer)?:
-            if let integer, let timestamp = Timestamp(milliseconds: integer) {
-                sample.timestamp = timestamp
-            } else if milliseconds.isFinite, abs(milliseconds) < 9.2e12 {
-                sample.timestamp = Timestamp(nanoseconds: Int64((milliseconds * 1e6).rounded()))
+        case .number(let number, let integer)?:
+            if let integer {
+                sample.timestamp = try epoch(integer, unit: unit)
             } else {
-                throw ValidationError(.timestampInFuture, "\"timestamp\" \(milliseconds) ms is outside the supported range")
+                let nanoseconds = number * Double((unit ?? .milliseconds).nanoseconds)
+                guard nanoseconds.isFinite, abs(nanoseconds) < 9.2e18 else {
+                    throw ValidationError(.timestampInFuture, "\"timestamp\" \(number) is outside the supported range")
+                }
+                if unit == nil, number > 0, number < Double(TimeExpression.secondsCutoffMilliseconds) {
+                    throw ValidationError(.timestampInSeconds, "\"timestamp\" \(number): " + TimeExpression.secondsMessage(Int64(number)))
+                }
+                sample.timestamp = Timestamp(nanoseconds: Int64(nanoseconds.rounded()))
             }
         case let other?:
             throw ValidationError(.malformed, "\"timestamp\" is \(other.kind); want an RFC 3339 string or epoch milliseconds")
@@ -88,5 +98,15 @@ public enum JSONIngest {
             throw ValidationError(.invalidType, "\"type\" is \(other.kind); want \"gauge\", \"counter\" or \"timer\"")
         }
         return sample
+    }
+
+    /// A whole-number timestamp in `unit`, or milliseconds checked for epoch seconds.
+    static func epoch(_ number: Int64, unit: EpochUnit?) throws(ValidationError) -> Timestamp {
+        do {
+            return try TimeExpression.epoch(number, unit: unit)
+        } catch {
+            let reason: ValidationError.Reason = unit == nil && number > 0 && number < TimeExpression.secondsCutoffMilliseconds ? .timestampInSeconds : .timestampInFuture
+            throw ValidationError(reason, "\"timestamp\" \(number): \(error.problem)")
+        }
     }
 }

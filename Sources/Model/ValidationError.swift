@@ -11,6 +11,8 @@ public struct ValidationError: Error, Equatable, CustomStringConvertible {
         case duplicateTag = "duplicate_tag"
         case timestampTooOld = "timestamp_too_old"
         case timestampInFuture = "timestamp_in_future"
+        /// A bare number that reads as a date before 1973 in milliseconds: epoch seconds, surely.
+        case timestampInSeconds = "timestamp_in_seconds"
         case invalidType = "invalid_type"
         case malformed = "malformed"
         case seriesLimit = "series_limit"

@@ -446,6 +446,8 @@ final class ReducerLoop {
             "shard_bytes": Double(catalog.totalBytes), "wal_bytes": Double(log.sizeBytes),
             "series": Double(commit.store.seriesCount), "samples_per_second": samplesPerSecond,
             "rows_per_second": load.reduce(0) { $0 + $1.rowsPerSecond },
+            // The front tells query answers which buckets are still open by it.
+            "allowed_lateness_ms": Double(service.configuration.allowedLatenessMs),
         ])
         report.partitionLoad = load
         report.handover = handover?.progress

@@ -8,6 +8,8 @@ public struct LocalCluster: Sendable {
     public var ingestPort: Int
     /// UDP port of the front's statsd listener (0: none).
     public var statsdPort = 0
+    /// Where the front finds the page's charting library (`nil`: the front's default).
+    public var dygraphsDirectory: String?
     /// TCP port of the front's OTLP/HTTP server (0: none).
     public var otlpPort = 0
     /// Tokens file for the front and the mappers (empty: no authentication).
@@ -78,7 +80,8 @@ public struct LocalCluster: Sendable {
                 environment: authenticated ? ["WINDROW_TOKENS": "\(internalToken)=write"] : [:]))
         }
         specs.append(ChildSpec(name: "front", arguments: ["front", "--host", "127.0.0.1", "--http-port", String(httpPort), "--statsd-port", String(statsdPort), "--otlp-port", String(otlpPort), "--tokens-file", tokensFile,
-                                                          "--coordinator", coordinator, "--log-level", logLevel] + secret,
+                                                          "--coordinator", coordinator, "--log-level", logLevel] + secret
+                                                          + (dygraphsDirectory.map { ["--dygraphs-dir", $0] } ?? []),
                                environment: authenticated ? ["WINDROW_MAPPER_TOKEN": internalToken] : [:]))
         return (specs, coordinator, ingest, acked)
     }

@@ -23,6 +23,9 @@ struct FrontCommand: AsyncParsableCommand {
     var tokensFile = Env.string("TOKENS_FILE", "")
     @Option(help: "Most samples (JSON items or lines) in one ingest request.") var requestSamplesMax = Env.int("REQUEST_SAMPLES_MAX", 1_000_000)
     @Option(help: "Most series one query may read (422 beyond).") var querySeriesMax = Env.int("QUERY_SERIES_MAX", 200_000)
+    @Option(help: "Most names a glob in a query's name may match (422 beyond).") var queryNamesMax = Env.int("QUERY_NAMES_MAX", 100)
+    @Option(help: "Directory of Debian's libjs-dygraphs (dygraph.min.js, dygraph.min.css), the web page's charting library.")
+    var dygraphsDir = Env.string("DYGRAPHS_DIR", "/usr/share/javascript/dygraphs")
     @Option(help: "How far (s) into the future a timestamp may lie.") var futureSeconds = Env.int("FUTURE_SECONDS", 600)
     @Option(help: "How far (s) into the past a timestamp may lie (0: back to 1970).") var pastSeconds = Env.int("PAST_SECONDS", 0)
     @Option(help: "Token presented to mappers that require one (a token of theirs with write scope).") var mapperToken = Env.string("MAPPER_TOKEN", "")
@@ -36,6 +39,8 @@ struct FrontCommand: AsyncParsableCommand {
         configuration.bodyBytesMax = bodyBytesMax
         configuration.requestSamplesMax = requestSamplesMax
         configuration.querySeriesMax = querySeriesMax
+        configuration.queryNamesMax = queryNamesMax
+        configuration.dygraphsDirectory = dygraphsDir
         configuration.validation.futureNanosecondsMax = Int64(futureSeconds) * 1_000_000_000
         configuration.validation.pastNanosecondsMax = Int64(pastSeconds) * 1_000_000_000
         configuration.mapperToken = mapperToken.isEmpty ? nil : Array(mapperToken.utf8)

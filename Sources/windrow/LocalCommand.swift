@@ -30,6 +30,8 @@ struct LocalCommand: AsyncParsableCommand {
     @Option(help: "Seal check interval (ms).") var sealIntervalMs = Env.int("SEAL_INTERVAL_MS", 5000)
     @Option(help: "Mapper flush interval (ms).") var flushIntervalMs = Env.int("FLUSH_INTERVAL_MS", 250)
     @Option(help: "Log level of the children.") var logLevel = Env.string("LOG_LEVEL", "info")
+    @Option(help: "Directory of Debian's libjs-dygraphs (dygraph.min.js, dygraph.min.css), the web page's charting library.")
+    var dygraphsDir = Env.string("DYGRAPHS_DIR", "/usr/share/javascript/dygraphs")
     @Option(help: "How long the reducers keep rows per resolution, as in 1m=30d,1h=400d,1d=forever (unnamed: forever).") var retention = Env.string("RETENTION", "")
 
     func run() async throws {
@@ -50,6 +52,7 @@ struct LocalCommand: AsyncParsableCommand {
         layout.statsdPort = statsdPort
         layout.otlpPort = otlpPort
         layout.retention = retention
+        layout.dygraphsDirectory = dygraphsDir
         layout.tokensFile = tokensFile.isEmpty ? "" : URL(fileURLWithPath: tokensFile).standardizedFileURL.path
         let (specs, coordinator, ingest, acked) = try layout.children()
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
