@@ -14,6 +14,11 @@ final class AcknowledgementTally: Sendable {
     }
 
     private let state = Mutex(Totals())
+    private let progress: ProducerProgress
+
+    init(progress: ProducerProgress) {
+        self.progress = progress
+    }
 
     func started() { state.withLock { $0.inFlight += 1 } }
 
@@ -33,9 +38,11 @@ final class AcknowledgementTally: Sendable {
         state.withLock { state in
             state.inFlight -= 1
             if let failure {
+                progress.batchesFailedCount.add(1, ordering: .relaxed)
                 state.failed += 1
                 state.firstFailure = state.firstFailure ?? failure
             } else if let decoded {
+                progress.samplesAcknowledgedCount.add(decoded.accepted, ordering: .relaxed)
                 state.accepted += decoded.accepted
                 state.rejected += decoded.rejected
             }

@@ -13,6 +13,8 @@ public final class Producer {
     let series: [SeriesEntry]
     var levels: [Double]
     var random = FastRandom(seed: UInt64.random(in: 1...UInt64.max))
+    /// The run's figures so far, for a reader on another thread.
+    public let progress = ProducerProgress()
 
     public init(configuration: ProducerConfiguration) {
         self.configuration = configuration
@@ -54,7 +56,7 @@ public final class Producer {
         var report = ProducerReport()
         var id: UInt64 = 1
         if let client {
-            let outcome = AcknowledgementTally()
+            let outcome = AcknowledgementTally(progress: progress)
             // Every batch is keyed (this run's producer id, the batch id as sequence), so a batch
             // that got no answer is sent again to the same mapper and counted once.
             let producer = "produce-" + String(UInt64.random(in: 0...UInt64.max), radix: 36)
@@ -69,6 +71,7 @@ public final class Producer {
                 }
                 report.samplesSent += batch.count
                 report.batchesSent += 1
+                progress.samplesSentCount.add(batch.count, ordering: .relaxed)
                 id += 1
                 pace(sent: report.samplesSent, start: start)
             }
@@ -76,9 +79,19 @@ public final class Producer {
             (report.samplesAcknowledged, report.samplesRejected, report.batchesFailed, report.firstFailure) = outcome.totals()
         } else {
             let push = try PushSender(context: context, connect: endpoints, queuedMax: 100)
-            while ContinuousClock.now < end && !stop() {
+            sending: while ContinuousClock.now < end && !stop() {
                 let batch = makeBatch(id: id, count: configuration.batchSize, now: WallClock.now())
-                try push.send([batch.encode()] + (configuration.token.map { [$0] } ?? []))
+                let parts = [batch.encode()] + (configuration.token.map { [$0] } ?? [])
+                // No peer connected, or every queue full: wait (and say so) until one takes it.
+                while try !push.trySend(parts) {
+                    if progress.waitingSinceNanoseconds.load(ordering: .relaxed) == 0 {
+                        progress.waitingSinceNanoseconds.store(SystemRoleClock().monotonicNanoseconds, ordering: .relaxed)
+                    }
+                    if ContinuousClock.now >= end || stop() { break sending }
+                    Thread.sleep(forTimeInterval: 0.005)
+                }
+                progress.waitingSinceNanoseconds.store(0, ordering: .relaxed)
+                progress.samplesSentCount.add(batch.count, ordering: .relaxed)
                 report.samplesSent += batch.count
                 report.batchesSent += 1
                 id += 1

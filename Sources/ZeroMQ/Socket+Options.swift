@@ -88,3 +88,11 @@ extension Socket {
         get throws(ZeroMQError) { try intOption(ZMQ_RCVMORE, name: "rcvmore") != 0 }
     }
 }
+
+extension Socket {
+    /// Queues messages only to completed connections, so a send with no peer reports "would
+    /// block" at once instead of filling a queue for a peer that may never come.
+    public func setImmediate(_ on: Bool) throws(ZeroMQError) {
+        try setOption(ZMQ_IMMEDIATE, on ? 1 : 0, name: "immediate")
+    }
+}

@@ -41,9 +41,9 @@ struct CoordinatorCommand: AsyncParsableCommand {
         configuration.handoverTimeoutMs = handoverTimeoutMs
         configuration.splitPolicy = SplitPolicy(factor: splitFactor, holdNanoseconds: Int64(splitHoldMs) * 1_000_000, minimumLoad: splitMinLoad)
         configuration.seriesMax = clusterSeriesMax > 0 ? clusterSeriesMax : nil
-        guard reducers >= 1, partitions >= reducers else { throw ValidationError("need 1 <= reducers <= partitions") }
+        guard reducers >= 1, partitions >= reducers else { throw CommandError("need 1 <= reducers <= partitions") }
         guard splitFactor >= 0, splitFactor.isFinite, splitHoldMs >= 0, splitMinLoad >= 0, splitMinLoad.isFinite else {
-            throw ValidationError("--split-factor, --split-hold-ms and --split-min-load must be at least 0")
+            throw CommandError("--split-factor, --split-hold-ms and --split-min-load must be at least 0")
         }
         let registry = PrometheusCollectorRegistry()
         let service = CoordinatorService(configuration: configuration, registry: registry, logger: logger)

@@ -17,7 +17,7 @@ struct DrainCommand: AsyncParsableCommand {
     @Option(help: "Give up waiting after this many seconds.") var waitSeconds = 600
 
     func run() async throws {
-        guard !node.isEmpty else { throw ValidationError("name the reducer: --node ID (or WINDROW_ID)") }
+        guard !node.isEmpty else { throw CommandError("name the reducer: --node ID (or WINDROW_ID)") }
         var logger = Logger(label: "windrow.drain")
         logger.logLevel = .warning
         let client = RPCClient(context: TransportContext(), name: "drain", secret: try secret.load(logger))
@@ -26,7 +26,7 @@ struct DrainCommand: AsyncParsableCommand {
             let reply = try await client.call(DrainRequest(node: node), at: coordinator, timeout: .seconds(5))
             print(reply.message)
         } catch {
-            throw MembershipCommandError("drain refused: \(error)")
+            throw CommandError("drain refused: \(error)")
         }
         let deadline = Date().addingTimeInterval(Double(waitSeconds))
         while Date() < deadline {
@@ -38,6 +38,6 @@ struct DrainCommand: AsyncParsableCommand {
                 return
             }
         }
-        throw MembershipCommandError("\(node) not drained after \(waitSeconds) s; GET /v1/cluster shows what the handover waits for")
+        throw CommandError("\(node) not drained after \(waitSeconds) s; GET /v1/cluster shows what the handover waits for")
     }
 }

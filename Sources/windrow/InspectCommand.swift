@@ -24,7 +24,7 @@ struct InspectCommand: ParsableCommand {
                 return
             }
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandError("\(error)")
         }
         let reader: ShardReader
         let rows: [WindowRow]
@@ -32,7 +32,7 @@ struct InspectCommand: ParsableCommand {
             reader = try ShardReader(path: file)
             rows = try reader.verify()
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandError("\(error)")
         }
         let window = Step(nanoseconds: reader.metadata.windowNanoseconds)!
         let accuracy = reader.metadata.sketchMapping.map { "\($0.relativeAccuracy * 100)%" } ?? "none"

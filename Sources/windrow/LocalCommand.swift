@@ -37,12 +37,12 @@ struct LocalCommand: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "windrow.local")
         logger.logLevel = .info
-        guard mappers >= 1, reducers >= 1 else { throw ValidationError("need at least one mapper and one reducer") }
+        guard mappers >= 1, reducers >= 1 else { throw CommandError("need at least one mapper and one reducer") }
         do {
             let base = try Step(parsing: window)
             _ = try Retention(parsing: retention, resolutions: Retention.resolutions(window: base))
         } catch {
-            throw ValidationError("\(error)")
+            throw CommandError("\(error)")
         }
         let directory = URL(fileURLWithPath: dataDir).standardizedFileURL.path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -37,12 +37,12 @@ struct MapperCommand: AsyncParsableCommand {
         configuration.clusterSecret = try secret.load(logger)
         configuration.openStatesMax = openStatesMax
         guard seriesMax > 0, nameSeriesMax > 0, seriesIdleSeconds > 0 else {
-            throw ValidationError("--series-max, --name-series-max and --series-idle-seconds must be positive")
+            throw CommandError("--series-max, --name-series-max and --series-idle-seconds must be positive")
         }
         configuration.seriesLimits.seriesMax = seriesMax
         configuration.seriesLimits.nameSeriesMax = nameSeriesMax
         configuration.seriesLimits.idleNanoseconds = Int64(seriesIdleSeconds) * 1_000_000_000
-        guard retryWindowSeconds > 0, retryKeysMax > 0 else { throw ValidationError("--retry-window-seconds and --retry-keys-max must be positive") }
+        guard retryWindowSeconds > 0, retryKeysMax > 0 else { throw CommandError("--retry-window-seconds and --retry-keys-max must be positive") }
         configuration.retryWindowSeconds = retryWindowSeconds
         configuration.retryKeysMax = retryKeysMax
         configuration.validation.futureNanosecondsMax = Int64(futureSeconds) * 1_000_000_000

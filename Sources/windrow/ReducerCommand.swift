@@ -30,11 +30,11 @@ struct ReducerCommand: AsyncParsableCommand {
         configuration.statusURL = common.statusURL
         configuration.allowedLatenessMs = allowedLatenessMs
         configuration.sealIntervalMs = sealIntervalMs
-        guard loadHalfLifeMs >= 100 else { throw ValidationError("--load-half-life-ms must be at least 100") }
+        guard loadHalfLifeMs >= 100 else { throw CommandError("--load-half-life-ms must be at least 100") }
         configuration.loadHalfLifeSeconds = Double(loadHalfLifeMs) / 1000
-        guard openFilesMax >= 1 else { throw ValidationError("--open-files-max must be at least 1") }
+        guard openFilesMax >= 1 else { throw CommandError("--open-files-max must be at least 1") }
         configuration.openFilesMax = openFilesMax
-        guard compactionMibPerSecond >= 0 else { throw ValidationError("--compaction-mib-per-second must be 0 (unpaced) or more") }
+        guard compactionMibPerSecond >= 0 else { throw CommandError("--compaction-mib-per-second must be 0 (unpaced) or more") }
         configuration.retention = retention
         configuration.compactionBytesPerSecond = compactionMibPerSecond << 20
         configuration.compactionStepDelayMs = max(0, compactionStepDelayMs)

@@ -16,15 +16,14 @@ struct ScaleCommand: AsyncParsableCommand {
     @Option(help: "Give up waiting after this many seconds (0: do not wait).") var waitSeconds = 300
 
     func run() async throws {
-        guard reducers >= 1 else { throw ValidationError("--reducers must be at least 1") }
-        var request = URLRequest(url: URL(string: url + "/v1/cluster/reducers")!)
+        guard reducers >= 1 else { throw CommandError("--reducers must be at least 1") }
+        guard let endpoint = URL(string: url + "/v1/cluster/reducers") else { throw CommandError("--url '\(url)' is not a URL") }
+        var request = URLRequest(url: endpoint)
         request.httpMethod = "POST"
         request.httpBody = Data("{\"count\":\(reducers)}".utf8)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if !token.isEmpty { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        guard status == 202 else { throw MembershipCommandError("scale refused (\(status)): \(String(decoding: data, as: UTF8.self))") }
+        let (data, status) = try await FrontRequest.send(request, token: token)
+        guard status == 202 else { throw CommandError("scale refused (\(status)): \(FrontRequest.errorMessage(data))") }
         print("asked for \(reducers) reducers")
         guard waitSeconds > 0 else { return }
         let deadline = Date().addingTimeInterval(Double(waitSeconds))
@@ -49,12 +48,6 @@ struct ScaleCommand: AsyncParsableCommand {
                 return
             }
         }
-        throw MembershipCommandError("not done after \(waitSeconds) s; GET \(url)/v1/cluster shows what the handover waits for")
+        throw CommandError("not done after \(waitSeconds) s; GET \(url)/v1/cluster shows what the handover waits for")
     }
-}
-
-/// A scale or drain refused or not finished: one line, exit status 1.
-struct MembershipCommandError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
