@@ -83,7 +83,7 @@ def main():
         began = time.time()
         produced = subprocess.run([BIN_REAL, "produce", "--to", f"tcp://127.0.0.1:{INGEST},tcp://127.0.0.1:{INGEST + 2}",
                                    "--max", "--duration", str(DURATION), "--names", "50", "--hosts", "20",
-                                   "--batch-size", "10000", "--prefix", "bench"], capture_output=True, text=True)
+                                   "--batch-size", "10000", "--prefix", "bench", "--quiet"], capture_output=True, text=True)
         print("producer:", produced.stdout.strip())
         sent = int(produced.stdout.split()[1])
         names = [f"bench.metric.{i}" for i in range(50)]

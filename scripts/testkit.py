@@ -3,7 +3,8 @@ prints the closing "N passed, M failed" line, and `windrow local` started and st
 import os, shutil, signal, socket, subprocess, tempfile, time, urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, ".build", "release", "windrow")
+# The release binary; WINDROW_BIN points the tests at another build (a debug one while working).
+BIN = os.environ.get("WINDROW_BIN") or os.path.join(ROOT, ".build", "release", "windrow")
 
 
 def free_port():
