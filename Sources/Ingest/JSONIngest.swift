@@ -59,14 +59,17 @@ public enum JSONIngest {
             if let integer {
                 sample.timestamp = try epoch(integer, unit: unit)
             } else {
-                let nanoseconds = number * Double((unit ?? .milliseconds).nanoseconds)
-                guard nanoseconds.isFinite, abs(nanoseconds) < 9.2e18 else {
+                let scale = (unit ?? .milliseconds).nanoseconds
+                guard number.isFinite, abs(number * Double(scale)) < 9.2e18 else {
                     throw ValidationError(.timestampInFuture, "\"timestamp\" \(number) is outside the supported range")
                 }
                 if unit == nil, number > 0, number < Double(TimeExpression.secondsCutoffMilliseconds) {
                     throw ValidationError(.timestampInSeconds, "\"timestamp\" \(number): " + TimeExpression.secondsMessage(Int64(number)))
                 }
-                sample.timestamp = Timestamp(nanoseconds: Int64(nanoseconds.rounded()))
+                // Whole units and the fraction apart: a product in nanoseconds would lose the
+                // fraction's last digits to the double's 53 bits.
+                let whole = number.rounded(.down)
+                sample.timestamp = Timestamp(nanoseconds: Int64(whole) * scale + Int64(((number - whole) * Double(scale)).rounded()))
             }
         case let other?:
             throw ValidationError(.malformed, "\"timestamp\" is \(other.kind); want an RFC 3339 string or epoch milliseconds")

@@ -15,7 +15,8 @@ public enum TimeExpression {
     /// Parses `text`; `now` resolves the relative forms, `unit` (when given) is the declared unit
     /// of a bare number, which then skips the epoch-seconds check.
     public static func parse(_ text: some StringProtocol, now: Timestamp, unit: EpochUnit? = nil) throws(TimeExpressionError) -> Timestamp {
-        let text = String(text)
+        // A `+` left unescaped in a query string arrives as a space (`now+1h` as `now 1h`).
+        let text = String(String(text).map { $0 == " " ? "+" : $0 })
         guard !text.isEmpty else { throw TimeExpressionError(text: text, problem: "it is empty") }
         if let timestamp = RFC3339.parse(text) { return timestamp }
         if let timestamp = date(text) { return timestamp }

@@ -14,7 +14,7 @@ import Testing
             for step in [Self.minute, Self.hour] {
                 let openFrom = finality.openFrom(step: step, from: 0)
                 #expect(openFrom % step == 0)
-                for start in stride(from: 9 * Self.hour, to: 11 * Self.hour, by: step) {
+                for start in stride(from: 9 * Self.hour, to: 11 * Self.hour, by: Int(step)) {
                     let sealed = start + step <= watermark - lateness
                     #expect(finality.isOpen(bucket: start, step: step) == !sealed, "bucket \(start), watermark \(watermark)")
                     #expect((start >= openFrom) == !sealed)

@@ -3,7 +3,7 @@ import Testing
 
 @Suite struct TimeExpressionTests {
     /// 2026-12-01T12:00:00Z.
-    let now = Timestamp(milliseconds: 1_796_140_800_000)!
+    let now = Timestamp(milliseconds: 1_796_126_400_000)!
 
     @Test func everyFormReadsTheSameInstant() throws {
         let noon = now.milliseconds
@@ -16,6 +16,7 @@ import Testing
         #expect(try TimeExpression.parse("-1h", now: now).milliseconds == noon - 3_600_000)
         #expect(try TimeExpression.parse("now+30m", now: now).milliseconds == noon + 1_800_000)
         #expect(try TimeExpression.parse("+1d", now: now).milliseconds == noon + 86_400_000)
+        #expect(try TimeExpression.parse("now 30m", now: now).milliseconds == noon + 1_800_000)
         #expect(try TimeExpression.parse("now-2w", now: now).milliseconds == noon - 14 * 86_400_000)
         #expect(try TimeExpression.parse("0", now: now) == .epoch)
         #expect(try TimeExpression.parse("-5000", now: now).milliseconds == -5000)
