@@ -24,8 +24,9 @@ struct QueryCommand: AsyncParsableCommand {
 
     @Option(help: "Front node URL (WINDROW_URL).") var url = Env.string("URL", "http://127.0.0.1:8080")
     @Argument(help: "Metric name, or a glob over names with * and ? (demo.metric.*).") var name: String
-    @Option(help: "Start: RFC 3339, a date (2026-01-01), epoch milliseconds, now, now-1h or -1h.") var from = "now-1h"
-    @Option(help: "End (exclusive), in the same forms.") var to = "now"
+    // `.unconditional`: `--from -1h` is a value, not a flag.
+    @Option(parsing: .unconditional, help: "Start: RFC 3339, a date (2026-01-01), epoch milliseconds, now, now-1h or -1h.") var from = "now-1h"
+    @Option(parsing: .unconditional, help: "End (exclusive), in the same forms.") var to = "now"
     @Option(help: "Bucket length, a multiple of the base window (1m, 15m, 1h, 1d).") var step = "1m"
     @Option(help: "Stats, comma-separated: avg,min,max,sum,count,stddev,first,last,p50,p90,p95,p99,rate.") var stats = "avg,min,max,count"
     @Option(help: "Tag filter key:value,...") var tags: String?

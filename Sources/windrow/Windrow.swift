@@ -48,7 +48,8 @@ struct Windrow: AsyncParsableCommand {
                 var synchronous = command
                 try synchronous.run()
             }
-        } catch let error where error is ExitCode || error is CleanExit {
+        } catch let error where String(reflecting: type(of: error)).hasPrefix("ArgumentParser.") {
+            // Help, version, exit codes: ArgumentParser's own answers.
             exit(withError: error)
         } catch {
             let name = type(of: command).configuration.commandName ?? ""
