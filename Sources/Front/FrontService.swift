@@ -270,6 +270,8 @@ public final class FrontService: Service, Sendable {
 
     /// Known metric names from every reducer.
     public func names(prefix: String) async throws(FrontError) -> [String] {
+        // No name is longer than the limit, so neither is a prefix that matches one.
+        guard prefix.utf8.count <= configuration.validation.nameBytesMax else { return [] }
         guard let view = await clusterView() else { throw FrontError.unavailable("the coordinator has not answered yet") }
         var names = Set<String>()
         for reducer in view.map.reducers.compactMap({ $0 }) {
