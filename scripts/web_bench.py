@@ -3,7 +3,8 @@
 
 - query latency (median and slowest of 30 rounds on one connection) for one name over a day at 1m, and
   for a glob over 20 names over a day at 1h (one series per name), beside VictoriaMetrics'
-  query_range for the same buckets (`{__name__=~"..."}`, grouped by name);
+  query_range for the same buckets (`{__name__=~"..."}`, grouped by name; `nocache=1`, else it
+  answers every round after the first from its rollup cache);
 - the page in headless Chromium: milliseconds from navigation to the first drawn chart for
   that glob at 5m (20 lines of 288 buckets), median of 5;
 - how long a front takes to stop on SIGTERM with 0, 20 and 100 event streams open.
@@ -146,11 +147,12 @@ def main():
         vm_count = int(float(vm[0]["value"][1])) if vm else 0
         print(f"samples: {total}; counted by Windrow {counted}, by VictoriaMetrics {vm_count}")
         one_w = "/v1/query?" + urllib.parse.urlencode({"name": "bench.web.n00", "from": start_ms, "to": end_ms, "step": "1m", "stats": "avg,max,p99"})
+        # nocache=1: VictoriaMetrics would otherwise answer every round after the first from its rollup cache.
         one_v = "/api/v1/query_range?" + urllib.parse.urlencode({"query": 'max_over_time({__name__="bench.web.n00_value"}[1m])',
-                                                                 "start": start_ms // 1000, "end": end_ms // 1000 - 60, "step": 60})
+                                                                 "start": start_ms // 1000, "end": end_ms // 1000 - 60, "step": 60, "nocache": 1})
         glob_w = "/v1/query?" + urllib.parse.urlencode({**glob, "step": "1h", "stats": "avg,count"})
         glob_v = "/api/v1/query_range?" + urllib.parse.urlencode({"query": 'avg by (__name__) (avg_over_time({__name__=~"bench\\\\.web\\\\..*_value"}[1h]))',
-                                                                  "start": start_ms // 1000, "end": end_ms // 1000 - 3600, "step": 3600})
+                                                                  "start": start_ms // 1000, "end": end_ms // 1000 - 3600, "step": 3600, "nocache": 1})
         for label, windrow_path, vm_path in (("one name, 1 day at 1m (avg, max, p99)", one_w, one_v),
                                               ("glob over 20 names, 1 day at 1h (avg, count)", glob_w, glob_v)):
             w50, w99 = latency(windrow.port, windrow_path)
