@@ -213,6 +213,13 @@ def test_other_commands(cluster):
     run = windrow("produce", "--rate", "0")
     check(one_line_failure(run, "windrow produce") and "--rate" in run.stderr, f"produce refuses --rate 0 ({run.stderr!r})")
     ports = json.load(open(os.path.join(cluster.data, "cluster", "local-ports.json")))
+    for role in ("coordinator-http", "mapper-0-http", "reducer-0-http"):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{ports[role]}/nope", timeout=10)
+            status, body = 200, {}
+        except urllib.error.HTTPError as error:
+            status, body = error.code, json.loads(error.read() or b"{}")
+        check(status == 404 and "/nope" in body.get("error", ""), f"{role.rsplit('-', 1)[0]}'s status server answers an unknown route with a JSON 404 ({status} {body})")
     run = windrow("produce", "--to", f"tcp://127.0.0.1:{ports['mapper-0-ingest']}", "--rate", "400", "--duration", "3.5", "--batch-size", "100",
                   "--prefix", "cli.produce")
     lines = [line for line in run.stdout.splitlines() if re.fullmatch(r"produce: \d+ s: sent \d+ samples, \d+/s", line)]

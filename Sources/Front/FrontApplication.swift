@@ -18,7 +18,7 @@ public enum FrontApplication {
         let assets = WebAssets(dygraphsDirectory: service.configuration.dygraphsDirectory, logger: service.logger)
         let router = Router()
         router.add(middleware: HTTPMetricsMiddleware(registry: registry))
-        router.add(middleware: JSONErrorMiddleware(metrics: service.metrics))
+        router.add(middleware: JSONErrorMiddleware { service.metrics.unknownRoutes.increment() })
         router.add(middleware: AuthMiddleware(tokens: tokens))
         StatusRoutes.add(to: router, registry: registry, ready: { service.isReady },
                          refresh: { service.metrics.callsInFlight.set(Double(service.client.callsInFlight)) })
@@ -64,6 +64,7 @@ extension FrontApplication {
     public static func otlp(service: FrontService, registry: PrometheusCollectorRegistry, tokens: Tokens, port: Int) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: HTTPMetricsMiddleware(registry: registry))
+        router.add(middleware: JSONErrorMiddleware { service.metrics.unknownRoutes.increment() })
         router.add(middleware: AuthMiddleware(tokens: tokens, writePaths: ["/v1/metrics"]))
         let handlers = FrontHandlers(service: service)
         router.post("/v1/metrics") { request, _ in await handlers.ingestOTLP(request) }

@@ -31,7 +31,7 @@ struct FrontMetrics {
         queriesRefusedNames = registry.counter("windrow_queries_refused_total", labels: [("reason", "query_names_limit")],
                                                help: Self.refusedHelp)
         badQueries = registry.counter("windrow_bad_queries_total", help: "GET /v1/query and /v1/stream requests answered 400: a parameter was missing or malformed (named in the answer).")
-        unknownRoutes = registry.counter("windrow_http_unknown_routes_total", help: "Requests for a path or method the front does not serve (404 or 405 with a JSON error).")
+        unknownRoutes = registry.counter("windrow_http_unknown_routes_total", help: StatusRoutes.unknownRoutesHelp)
         queriesRerouted = registry.counter("windrow_queries_rerouted_total", help: "Reducer calls sent again to a partition's new owner after a handover moved it.")
         splitQueries = registry.counter("windrow_split_queries_total", help: "Queries of a split partition, answered by merging the window states of every piece.")
         streams = registry.gauge("windrow_sse_streams", help: "Server-Sent Event streams open now.")

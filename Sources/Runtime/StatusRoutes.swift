@@ -6,6 +6,9 @@ import Prometheus
 /// standard `process_*` ones). `refresh` runs before each scrape, to set gauges that are read
 /// rather than tracked (queue depths, memory).
 public enum StatusRoutes {
+    /// The help of `windrow_http_unknown_routes_total`, the same on every role.
+    public static let unknownRoutesHelp = "Requests for a path or method this server does not serve (404 or 405 with a JSON error)."
+
     public static func add(to router: Router<some RequestContext>, registry: PrometheusCollectorRegistry, ready: @escaping @Sendable () -> Bool,
                            refresh: @escaping @Sendable () -> Void = {}) {
         registry.gauge("windrow_build_info", labels: [("version", BuildInfo.version), ("swift", BuildInfo.swiftVersion)],
@@ -32,6 +35,8 @@ public enum StatusRoutes {
                               refresh: @escaping @Sendable () -> Void = {}) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: HTTPMetricsMiddleware(registry: registry))
+        let unknown = registry.counter("windrow_http_unknown_routes_total", help: StatusRoutes.unknownRoutesHelp)
+        router.add(middleware: JSONErrorMiddleware { unknown.increment() })
         add(to: router, registry: registry, ready: ready, refresh: refresh)
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "windrow"))
     }
