@@ -227,6 +227,9 @@ def test_auth():
         query = f"/v1/query?name=auth.x&from={now - 60000}&to={now + 60000}&step=1m&stats=count"
         cases = [
             ("GET", "/healthz", None, "Bearer", None, 200), ("GET", "/readyz", None, "Bearer", None, 200),
+            # The page, its charting library and the OpenAPI document stay open (the page takes its token from the address).
+            ("GET", "/", None, "Bearer", None, 200), ("GET", "/assets/dygraph.min.js", None, "Bearer", None, 200),
+            ("GET", "/openapi.json", None, "Bearer", None, 200), ("GET", "/v1/undocumented", None, "Bearer", None, 401),
             ("POST", "/v1/metrics", None, "Bearer", sample, 401), ("POST", "/v1/metrics", "bogus", "Bearer", sample, 401),
             ("POST", "/v1/metrics", "r-token", "Bearer", sample, 403), ("POST", "/v1/metrics", "w-token", "Bearer", sample, 202),
             ("POST", "/v1/metrics", "a-token", "Bearer", sample, 202),

@@ -243,14 +243,10 @@ struct FrontHandlers: Sendable {
             service.metrics.querySeconds.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         }
         guard let view = await service.clusterView() else { return Self.error(.serviceUnavailable, "the coordinator has not answered yet") }
-        var fields = [String: String]()
-        for (key, value) in request.uri.queryParameters { fields[String(key)] = String(value) }
         let parameters: QueryParameters
-        do {
-            parameters = try QueryParameters(fields, window: view.map.window, now: WallClock.now())
-        } catch {
-            service.metrics.badQueries.increment()
-            return Self.error(error)
+        switch queryParameters(request, view: view) {
+        case .success(let parsed): parameters = parsed
+        case .failure(let refusal): return refusal.response
         }
         do {
             let answers = try await service.query(parameters)
@@ -258,6 +254,24 @@ struct FrontHandlers: Sendable {
         } catch {
             return Self.error(error)
         }
+    }
+
+    /// The query string of `GET /v1/query` or `/v1/stream` (with `defaults` for fields it
+    /// leaves out), or the `400` that names the bad parameter, counted.
+    func queryParameters(_ request: Request, view: ClusterView, defaults: [String: String] = [:]) -> Result<QueryParameters, Refusal> {
+        var fields = defaults
+        for (key, value) in request.uri.queryParameters { fields[String(key)] = String(value) }
+        do {
+            return .success(try QueryParameters(fields, window: view.map.window, now: WallClock.now()))
+        } catch {
+            service.metrics.badQueries.increment()
+            return .failure(Refusal(response: Self.error(error)))
+        }
+    }
+
+    /// A request answered with an error before any work.
+    struct Refusal: Error {
+        let response: Response
     }
 
     /// `GET /v1/metrics?prefix=`: `{"names": [...]}`.

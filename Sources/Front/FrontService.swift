@@ -273,15 +273,13 @@ public final class FrontService: Service, Sendable {
         // No name is longer than the limit, so neither is a prefix that matches one.
         guard prefix.utf8.count <= configuration.validation.nameBytesMax else { return [] }
         guard let view = await clusterView() else { throw FrontError.unavailable("the coordinator has not answered yet") }
-        var names = Set<String>()
-        for reducer in view.map.reducers.compactMap({ $0 }) {
-            do {
-                names.formUnion(try await client.call(NamesRequest(prefix: prefix), at: reducer.query, timeout: .seconds(5)))
-            } catch {
-                throw FrontError.unavailable("reducer \(reducer.id): \(error)")
-            }
+        do {
+            // Every reducer at once (a glob waits for this before its queries).
+            let lists = try await askEach(view.map.reducers.compactMap { $0 }, NamesRequest(prefix: prefix))
+            return Set(lists.joined()).sorted()
+        } catch {
+            throw FrontError.unavailable(error.description)
         }
-        return names.sorted()
     }
 }
 

@@ -31,18 +31,12 @@ final class StreamHandler: Sendable {
 
     func handle(_ request: Request) async -> Response {
         guard let view = await service.clusterView() else { return FrontHandlers.error(.serviceUnavailable, "the coordinator has not answered yet") }
-        var fields = [String: String]()
-        for (key, value) in request.uri.queryParameters { fields[String(key)] = String(value) }
-        fields["from"] = fields["from"] ?? "now-1h"
-        fields["to"] = fields["to"] ?? "now+1h"
         let parameters: QueryParameters
-        do {
-            parameters = try QueryParameters(fields, window: view.map.window, now: WallClock.now())
-        } catch {
-            service.metrics.badQueries.increment()
-            return FrontHandlers.error(error)
+        switch FrontHandlers(service: service).queryParameters(request, view: view, defaults: ["from": "now-1h", "to": "now+1h"]) {
+        case .success(let parsed): parameters = parsed
+        case .failure(let refusal): return refusal.response
         }
-        let refreshMs = max(Self.refreshMinMs, Int(fields["refresh"] ?? "1000") ?? 1000)
+        let refreshMs = max(Self.refreshMinMs, request.uri.queryParameters.get("refresh").flatMap { Int($0) } ?? 1000)
         guard streams.wrappingAdd(1, ordering: .relaxed).newValue <= streamsMax else {
             streams.wrappingSubtract(1, ordering: .relaxed)
             return FrontHandlers.error(.serviceUnavailable, "too many streams (the limit is \(streamsMax)); try again later")

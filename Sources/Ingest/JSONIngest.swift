@@ -108,8 +108,7 @@ public enum JSONIngest {
         do {
             return try TimeExpression.epoch(number, unit: unit)
         } catch {
-            let reason: ValidationError.Reason = unit == nil && number > 0 && number < TimeExpression.secondsCutoffMilliseconds ? .timestampInSeconds : .timestampInFuture
-            throw ValidationError(reason, "\"timestamp\" \(number): \(error.problem)")
+            throw ValidationError(error.looksLikeSeconds ? .timestampInSeconds : .timestampInFuture, "\"timestamp\" \(number): \(error.problem)")
         }
     }
 }

@@ -39,13 +39,13 @@ public enum TimeExpression {
 
     /// A number of `unit`s since the epoch; without a unit, milliseconds checked against
     /// `secondsCutoffMilliseconds`.
+    /// Allocates nothing unless it throws: JSON ingest calls it for every numeric timestamp.
     public static func epoch(_ number: Int64, text: String? = nil, unit: EpochUnit?) throws(TimeExpressionError) -> Timestamp {
-        let text = text ?? String(number)
         if unit == nil, number > 0, number < secondsCutoffMilliseconds {
-            throw TimeExpressionError(text: text, problem: secondsMessage(number))
+            throw TimeExpressionError(text: text ?? String(number), problem: secondsMessage(number), looksLikeSeconds: true)
         }
         let (nanoseconds, overflow) = number.multipliedReportingOverflow(by: (unit ?? .milliseconds).nanoseconds)
-        guard !overflow else { throw TimeExpressionError(text: text, problem: "it is outside the years 1678 to 2262") }
+        guard !overflow else { throw TimeExpressionError(text: text ?? String(number), problem: "it is outside the years 1678 to 2262") }
         return Timestamp(nanoseconds: nanoseconds)
     }
 
@@ -90,6 +90,8 @@ public enum EpochUnit: String, Sendable, CaseIterable {
 public struct TimeExpressionError: Error, Equatable, CustomStringConvertible {
     public let text: String
     public let problem: String
+    /// A bare number refused as probable epoch seconds (rather than unreadable or out of range).
+    public var looksLikeSeconds = false
 
     public var description: String { "'\(text)': \(problem)" }
 }
